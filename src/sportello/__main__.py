@@ -1,0 +1,16 @@
+"""The `sportello` console command: Django's manage.py with Sportello's settings."""
+
+import os
+import sys
+
+
+def main() -> None:
+    env = os.environ.get("SPORTELLO_ENV", "local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"sportello.config.settings.{env}")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""The Celery application; periodic jobs are declared here, in code."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault(
+    "DJANGO_SETTINGS_MODULE", f"sportello.config.settings.{os.environ.get('SPORTELLO_ENV', 'local')}"
+)
+
+app = Celery("sportello")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "sportello.core.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

@@ -1,0 +1,24 @@
+"""Local and demo settings: embedded defaults, a secret key generated once into var/."""
+
+import secrets
+
+from sportello.config import env
+from sportello.config.settings.base import *  # noqa: F403
+from sportello.config.settings.base import VAR_DIR
+
+DEBUG = env.boolean("DEBUG", False)
+
+
+def _local_secret_key() -> str:
+    configured = env.optional("SECRET_KEY")
+    if configured:
+        return configured
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _local_secret_key()

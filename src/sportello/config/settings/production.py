@@ -1,0 +1,31 @@
+"""Production settings: refuse to start with anything insecure, and pass `check --deploy`."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from sportello.config import env
+from sportello.config.settings.base import *  # noqa: F403
+from sportello.config.settings.base import ALLOWED_HOSTS, CELERY_BROKER_URL, DATABASES, DEBUG
+
+SECRET_KEY = env.text("SECRET_KEY")
+
+_problems = []
+if DEBUG:
+    _problems.append("DEBUG must be false in production")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    _problems.append("SECRET_KEY must be at least 50 random characters")
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    _problems.append("ALLOWED_HOSTS must list the site's host names (no '*')")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    _problems.append("DATABASE_URL must point to PostgreSQL (postgres://…)")
+if CELERY_BROKER_URL.startswith(("filesystem://", "memory://")):
+    _problems.append("CELERY_BROKER_URL must be a Redis or RabbitMQ URL (redis://, amqp://)")
+if _problems:
+    raise ImproperlyConfigured("Insecure production settings: " + "; ".join(_problems) + ".")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

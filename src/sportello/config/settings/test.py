@@ -1,0 +1,16 @@
+"""Test settings: fast hashing, in-memory e-mail; the database comes from TEST_DATABASE_URL."""
+
+from sportello.config import env
+from sportello.config.settings.base import *  # noqa: F403
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+DATABASES = {"default": env.database("TEST_DATABASE_URL", "sqlite:///:memory:")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+LANGUAGE_CODE = "it"

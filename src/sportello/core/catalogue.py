@@ -1,0 +1,78 @@
+"""The services the portal offers, as shown on the home page.
+
+`certified` marks the services that need a certified citizen (shown with a padlock). Later
+issues fill in `url_name` as each service is built; until then the card says it is coming.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class PortalService:
+    slug: str
+    title: str | Promise
+    summary: str | Promise
+    certified: bool
+    section: str | Promise
+    url_name: str | None = None
+
+
+CITIZEN_DESK = _("Sportello del Cittadino")
+ALERTS = _("Allerta protezione civile")
+
+SERVICES: list[PortalService] = [
+    PortalService(
+        "registry-data",
+        _("I miei dati anagrafici"),
+        _("Consulta i tuoi dati, la composizione della famiglia e le copie dei documenti."),
+        certified=True,
+        section=CITIZEN_DESK,
+    ),
+    PortalService(
+        "certificates",
+        _("Certificati anagrafici online"),
+        _("Scarica certificati con sigillo elettronico del Comune, validi come quelli allo sportello."),
+        certified=True,
+        section=CITIZEN_DESK,
+    ),
+    PortalService(
+        "canteen",
+        _("Mensa scolastica"),
+        _("Iscrivi i tuoi figli alla refezione scolastica e paga i bollettini online."),
+        certified=True,
+        section=CITIZEN_DESK,
+    ),
+    PortalService(
+        "permits",
+        _("Permessi ZTL e ZSC"),
+        _("Rinnova i permessi di accesso e di sosta per i tuoi veicoli."),
+        certified=True,
+        section=CITIZEN_DESK,
+    ),
+    PortalService(
+        "certificate-verify",
+        _("Verifica un certificato"),
+        _("Controlla che un certificato rilasciato dal Comune sia autentico e valido."),
+        certified=False,
+        section=CITIZEN_DESK,
+    ),
+    PortalService(
+        "alerts-subscribe",
+        _("Iscriviti all'allerta"),
+        _("Ricevi gli avvisi della protezione civile per telefono, SMS, fax o e-mail."),
+        certified=False,
+        section=ALERTS,
+    ),
+    PortalService(
+        "alerts-list",
+        _("Allerte in corso"),
+        _("Leggi le allerte delle ultime ore e le istruzioni da seguire."),
+        certified=False,
+        section=ALERTS,
+    ),
+]

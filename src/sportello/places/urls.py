@@ -1,0 +1,6 @@
+"""Stradario endpoints (address autocomplete)."""
+
+from django.urls import path
+
+app_name = "places"
+urlpatterns: list = []
