@@ -82,8 +82,8 @@ def database(name: str, default: str) -> dict[str, Any]:
         config = environ.Env.db_url_config(value)
     except Exception as exc:  # django-environ raises several kinds on bad URLs
         raise _fail(name, value, f"a database URL such as postgres://user@host/db ({exc})") from exc
-    if not config.get("ENGINE"):
-        raise _fail(name, value, "a database URL with a known scheme (postgres, sqlite)")
+    if not str(config.get("ENGINE", "")).startswith("django."):
+        raise _fail(name, value, "a database URL with a known scheme (postgres://, sqlite://)")
     return config
 
 

@@ -1,0 +1,104 @@
+"""Start the whole local system: gunicorn (web) and a Celery worker with beat.
+
+This is what `make run` ends with. Ctrl-C stops both; if either dies, the other is stopped too,
+so nothing is left running half-way.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+QUEUES = "default,voice,sms_fax,email"
+
+
+class Command(BaseCommand):
+    help = "Avvia il server web (gunicorn) e il worker Celery; Ctrl-C ferma tutto."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        if _port_in_use(host, port):
+            raise CommandError(
+                f"La porta {port} è già in uso: chiudi l'altro programma o usa --port."
+            )
+        web = [
+            sys.executable, "-m", "gunicorn", "sportello.config.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(options["web_workers"]),
+            "--access-logfile", "-", "--graceful-timeout", "5",
+        ]  # fmt: skip
+        worker = [
+            sys.executable, "-m", "celery", "-A", "sportello", "worker", "--beat",
+            "--queues", QUEUES, "--concurrency", "2", "--loglevel", "INFO",
+            "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
+        ]  # fmt: skip
+        processes = [subprocess.Popen(web), subprocess.Popen(worker)]
+        self._print_welcome(host, port)
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        try:
+            while True:
+                for process in processes:
+                    try:
+                        code = process.wait(timeout=0.5)
+                    except subprocess.TimeoutExpired:
+                        continue
+                    self.stderr.write(f"Un processo si è fermato (codice {code}): chiudo tutto.")
+                    exit_code = code or 1
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            self.stdout.write("Sportello fermato.")
+        if exit_code:
+            sys.exit(exit_code)
+
+    def _print_welcome(self, host: str, port: int) -> None:
+        url = f"http://{host}:{port}/"
+        lines = [
+            "",
+            "Sportello è in funzione.",
+            f"  Portale:      {url}",
+            f"  Back-office:  {url}backoffice/",
+            "  Premi Ctrl-C per fermare tutto.",
+        ]
+        try:
+            from sportello.core.demo.users import demo_logins
+        except ImportError:  # the demo package is optional in a production install
+            demo_logins = None
+        if demo_logins is not None:
+            rows = demo_logins()
+            if rows:
+                lines.append("")
+                lines.append("  Accessi di prova (utente / ruolo / password):")
+                for row in rows:
+                    lines.append(f"    {row[0]:<18} {row[1]:<32} {row[2]}")
+        self.stdout.write("\n".join(lines) + "\n")
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
