@@ -5,8 +5,9 @@ import sys
 
 
 def main() -> None:
-    env = os.environ.get("SPORTELLO_ENV", "local")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"sportello.config.settings.{env}")
+    from sportello.config import settings_module
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

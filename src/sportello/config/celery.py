@@ -5,9 +5,9 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
-os.environ.setdefault(
-    "DJANGO_SETTINGS_MODULE", f"sportello.config.settings.{os.environ.get('SPORTELLO_ENV', 'local')}"
-)
+from sportello.config import settings_module
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
 app = Celery("sportello")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -4,7 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault(
-    "DJANGO_SETTINGS_MODULE", f"sportello.config.settings.{os.environ.get('SPORTELLO_ENV', 'local')}"
-)
+from sportello.config import settings_module
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 application = get_wsgi_application()
