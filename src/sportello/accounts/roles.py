@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -21,8 +21,12 @@ class Role(models.TextChoices):
 
 # "app_label.codename" or "app_label.*" (every permission of the app).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COUNTER_OPERATOR: ["registry.view_person", "registry.view_family", "places.view_street",
-                            "places.view_civicnumber"],
+    Role.COUNTER_OPERATOR: [
+        "registry.view_person",
+        "registry.view_family",
+        "places.view_street",
+        "places.view_civicnumber",
+    ],
     Role.REGISTRY_CLERK: ["registry.*", "places.view_street", "places.view_civicnumber"],
     Role.CIVIL_PROTECTION: ["places.view_street", "places.view_civicnumber"],
     Role.SCHOOL_OFFICE: ["registry.view_person", "registry.view_family"],

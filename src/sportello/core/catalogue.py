@@ -2,6 +2,7 @@
 
 `certified` marks the services that need a certified citizen (shown with a padlock). Later
 issues fill in `url_name` as each service is built; until then the card says it is coming.
+Each section is also an anchor of the home page that the main menu links to.
 """
 
 from __future__ import annotations
@@ -13,17 +14,36 @@ from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
+class PortalSection:
+    slug: str  # also the anchor the main menu links to (/#servizi, /#allerta)
+    title: str | Promise
+    intro: str | Promise
+
+
+@dataclass(frozen=True)
 class PortalService:
     slug: str
     title: str | Promise
     summary: str | Promise
     certified: bool
-    section: str | Promise
+    section: PortalSection
     url_name: str | None = None
 
 
-CITIZEN_DESK = _("Sportello del Cittadino")
-ALERTS = _("Allerta protezione civile")
+CITIZEN_DESK = PortalSection(
+    "servizi",
+    _("Sportello del Cittadino"),
+    _("I tuoi dati, i certificati, la mensa scolastica e i permessi, senza fare la fila."),
+)
+ALERTS = PortalSection(
+    "allerta",
+    _("Allerta protezione civile"),
+    _(
+        "In caso di pericolo il Comune avvisa la popolazione per telefono, SMS, fax ed e-mail. "
+        "Possono iscriversi tutti, anche chi non è residente."
+    ),
+)
+SECTIONS: list[PortalSection] = [CITIZEN_DESK, ALERTS]
 
 SERVICES: list[PortalService] = [
     PortalService(
@@ -36,7 +56,10 @@ SERVICES: list[PortalService] = [
     PortalService(
         "certificates",
         _("Certificati anagrafici online"),
-        _("Scarica certificati con sigillo elettronico del Comune, validi come quelli allo sportello."),
+        _(
+            "Scarica certificati con sigillo elettronico del Comune, validi come quelli "
+            "allo sportello."
+        ),
         certified=True,
         section=CITIZEN_DESK,
     ),

@@ -55,7 +55,9 @@ class Municipality(models.Model):
         max_length=20,
         blank=True,
         validators=[phone_validator],
-        help_text=_("Compare come chiamante; richiamandolo si riascoltano le allerte delle 24 ore."),
+        help_text=_(
+            "Compare come chiamante; richiamandolo si riascoltano le allerte delle 24 ore."
+        ),
     )
     deregistration_line = models.CharField(
         _("numero per la cancellazione"), max_length=20, blank=True, validators=[phone_validator]

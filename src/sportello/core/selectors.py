@@ -13,12 +13,16 @@ def municipality_get() -> Municipality | None:
 
 
 def municipality_offices(*, municipality: Municipality) -> list[Office]:
-    periods = Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens"))
+    periods = Prefetch(
+        "opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens")
+    )
     return list(municipality.offices.prefetch_related(periods))
 
 
 def municipality_helplines(*, municipality: Municipality) -> list[Helpline]:
-    periods = Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens"))
+    periods = Prefetch(
+        "opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens")
+    )
     return list(municipality.helplines.prefetch_related(periods))
 
 
@@ -26,9 +30,7 @@ def opening_summary(periods: list[OpeningPeriod]) -> list[tuple[str, str]]:
     """Group periods into readable lines: [("lunedì–venerdì", "9:00–13:00"), ...]."""
     by_day: dict[int, list[str]] = {}
     for period in periods:
-        by_day.setdefault(period.weekday, []).append(
-            f"{period.opens:%H:%M}–{period.closes:%H:%M}"
-        )
+        by_day.setdefault(period.weekday, []).append(f"{period.opens:%H:%M}–{period.closes:%H:%M}")
     lines: list[tuple[list[int], str]] = []
     for day in sorted(by_day):
         hours = ", ".join(by_day[day])
@@ -39,9 +41,7 @@ def opening_summary(periods: list[OpeningPeriod]) -> list[tuple[str, str]]:
     labels = dict(OpeningPeriod._meta.get_field("weekday").choices)
     result = []
     for days, hours in lines:
-        if len(days) == 1:
-            label = str(labels[days[0]])
-        else:
-            label = f"{labels[days[0]]}–{labels[days[-1]]}"
+        first, last = labels[days[0]], labels[days[-1]]
+        label = str(first) if len(days) == 1 else f"{first}–{last}"
         result.append((label, hours))
     return result

@@ -2,5 +2,9 @@
 
 from django.urls import path
 
+from sportello.places import views
+
 app_name = "places"
-urlpatterns: list = []
+urlpatterns = [
+    path("cerca/", views.address_autocomplete, name="address-search"),
+]

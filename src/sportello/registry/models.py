@@ -19,8 +19,9 @@ class CivilStatus(models.TextChoices):
     WIDOWED = "widowed", _("vedovo/a")
     DIVORCED = "divorced", _("divorziato/a")
     CIVIL_UNION = "civil_union", _("unito/a civilmente")
-    UNION_ENDED_DEATH = "union_ended_death", _(
-        "stato libero a seguito di decesso della parte unita civilmente"
+    UNION_ENDED_DEATH = (
+        "union_ended_death",
+        _("stato libero a seguito di decesso della parte unita civilmente"),
     )
     UNION_DISSOLVED = "union_dissolved", _("stato libero a seguito di scioglimento dell'unione")
 
@@ -75,14 +76,13 @@ class Person(models.Model):
     citizenship = models.CharField(
         _("cittadinanza"), max_length=2, default="IT", help_text=_("Codice ISO 3166, es. IT.")
     )
-    civil_status = models.CharField(
-        _("stato civile"), max_length=20, choices=CivilStatus.choices
-    )
+    civil_status = models.CharField(_("stato civile"), max_length=20, choices=CivilStatus.choices)
     family = models.ForeignKey(
         Family,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A family with members cannot be deleted: its members would keep a relationship.
+        on_delete=models.PROTECT,
         related_name="members",
         verbose_name=_("famiglia anagrafica"),
     )
@@ -109,6 +109,21 @@ class Person(models.Model):
         verbose_name_plural = _("persone")
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["last_name", "first_name"])]
+        constraints = [
+            # The services keep these rules with readable messages; the database is the net.
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=models.Q(relationship="head"),
+                name="registry_one_head_per_family",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(family__isnull=True, relationship="")
+                    | (models.Q(family__isnull=False) & ~models.Q(relationship=""))
+                ),
+                name="registry_member_has_relationship",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name} ({self.codice_fiscale})"

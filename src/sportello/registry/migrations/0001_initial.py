@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('date_of_death', models.DateField(blank=True, null=True, verbose_name='data di morte')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('family', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='registry.family', verbose_name='famiglia anagrafica')),
+                ('family', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.family', verbose_name='famiglia anagrafica')),
                 ('residence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='places.civicnumber', verbose_name='residenza')),
             ],
             options={
@@ -52,6 +52,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'persone',
                 'ordering': ['last_name', 'first_name'],
                 'indexes': [models.Index(fields=['last_name', 'first_name'], name='registry_pe_last_na_08a557_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('relationship', 'head')), fields=('family',), name='registry_one_head_per_family'), models.CheckConstraint(condition=models.Q(models.Q(('family__isnull', True), ('relationship', '')), models.Q(('family__isnull', False), models.Q(('relationship', ''), _negated=True)), _connector='OR'), name='registry_member_has_relationship')],
             },
         ),
     ]

@@ -1,0 +1,105 @@
+"""Build the demo municipality: Livorno's configuration, a synthetic town and the demo logins.
+
+`make run` calls it with --if-empty, so a first start has something to show and later starts
+leave the data alone. It refuses to run in production unless told explicitly.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sportello.core.demo import demo_build, number_it
+from sportello.core.demo.users import demo_logins, demo_users_ensure
+from sportello.core.exceptions import ApplicationError
+from sportello.registry.models import Person
+
+DEFAULT_CITIZENS = 10_000
+DEFAULT_SEED = 2026
+
+
+class Command(BaseCommand):
+    help = (
+        "Crea il Comune di prova (Livorno): configurazione, stradario, anagrafe sintetica "
+        "e utenti di prova. A parità di --seed i dati sono identici."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--citizens",
+            type=int,
+            default=DEFAULT_CITIZENS,
+            help=f"Quanti cittadini creare (predefinito {DEFAULT_CITIZENS}).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help="Seme del generatore: lo stesso seme dà gli stessi dati.",
+        )
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Non fare nulla se l'anagrafe contiene già delle persone.",
+        )
+        mode.add_argument(
+            "--reset",
+            action="store_true",
+            help="Cancella prima la città di prova (solo i dati creati da questo comando).",
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Permetti l'esecuzione con SPORTELLO_ENV=production (sconsigliato).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.SPORTELLO_ENV == "production" and not options["allow_production"]:
+            raise CommandError(
+                "Questo è un ambiente di produzione: la città di prova non si crea qui. "
+                "Se è davvero ciò che vuoi, aggiungi --allow-production."
+            )
+        started = time.perf_counter()
+        persons = Person.objects.count()
+        if options["if_empty"] and persons:
+            self.stdout.write(
+                f"L'anagrafe contiene già {number_it(persons)} persone: non creo la città di prova."
+            )
+            demo_users_ensure()
+            self._print_logins()
+            return
+        try:
+            town = demo_build(
+                citizens=options["citizens"],
+                seed=options["seed"],
+                reset=options["reset"],
+                progress=self.stdout.write,
+            )
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
+        demo_users_ensure()
+        elapsed = time.perf_counter() - started
+        rate = town.citizens / elapsed if elapsed else 0
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Creati {number_it(town.citizens)} cittadini in {number_it(town.families)} "
+                f"famiglie, {number_it(town.streets)} strade e "
+                f"{number_it(town.civic_numbers)} numeri civici in "
+                f"{number_it(elapsed, decimals=1)} s ({number_it(rate)} al secondo)."
+            )
+        )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        rows = demo_logins()
+        if not rows:
+            return
+        self.stdout.write("")
+        self.stdout.write("Accessi di prova:")
+        self.stdout.write(f"  {'utente':<18} {'ruolo':<46} password")
+        for row in rows:
+            self.stdout.write(f"  {row.username:<18} {row.role:<46} {row.password}")

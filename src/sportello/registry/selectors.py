@@ -1,0 +1,169 @@
+"""Reads for the anagrafe: persons by codice fiscale, families and their members, and the civic
+number a residence is at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
+
+from sportello.core.exceptions import ApplicationError
+from sportello.places.models import CivicNumber, Street
+from sportello.registry.models import Family, Person, Relationship
+
+
+def person_get_by_codice_fiscale(*, codice_fiscale: str) -> Person | None:
+    code = "".join((codice_fiscale or "").split()).upper()
+    return (
+        Person.objects.select_related("family", "residence__street")
+        .filter(codice_fiscale=code)
+        .first()
+    )
+
+
+def family_get_by_code(*, code: str) -> Family | None:
+    return Family.objects.filter(code=" ".join((code or "").split())).first()
+
+
+def family_head(*, family: Family) -> Person | None:
+    return (
+        Person.objects.select_related("residence__street")
+        .filter(family=family, relationship=Relationship.HEAD)
+        .first()
+    )
+
+
+def family_members(*, family: Family) -> QuerySet[Person]:
+    """The people on a scheda di famiglia: the head first, then the others by age."""
+    return (
+        Person.objects.filter(family=family)
+        .select_related("residence__street")
+        .annotate(
+            head_first=Case(
+                When(relationship=Relationship.HEAD, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("head_first", "birth_date", "last_name", "first_name")
+    )
+
+
+def person_family(*, person: Person) -> QuerySet[Person]:
+    """The people registered in the same family as `person` (them included); just them if they
+    belong to no family."""
+    if person.family_id is None:
+        return Person.objects.filter(pk=person.pk)
+    return family_members(family=person.family)
+
+
+def _exponent_normalize(value: str) -> str:
+    return "".join(char for char in (value or "") if char.isalnum()).upper()
+
+
+def _fold(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class AddressQuery:
+    """An address as written in a registry record: a civic number's national code, or a street
+    (its code, «type name» or name) with number and exponent."""
+
+    street: str = ""
+    number: int | None = None
+    exponent: str = ""
+    civic_code: str = ""
+
+
+def _streets_by_text() -> dict[str, Street | None]:
+    """Folded code, «type name» and name -> street (None where a bare name is shared)."""
+    by_text: dict[str, Street | None] = {}
+    by_name: dict[str, Street | None] = {}
+    for street in Street.objects.only("id", "code", "street_type", "name"):
+        by_text[_fold(f"{street.street_type} {street.name}")] = street
+        key = _fold(street.name)
+        by_name[key] = None if key in by_name else street
+    for street in Street.objects.exclude(code=None).only("id", "code", "street_type", "name"):
+        by_text[_fold(street.code or "")] = street
+    return {**by_name, **by_text}
+
+
+def residence_civic_numbers_find(
+    *, addresses: Iterable[AddressQuery]
+) -> dict[AddressQuery, CivicNumber | ApplicationError]:
+    """The civic number each address is at, or the ApplicationError saying what was not found.
+
+    Streets match on their code, on «type name» («Via Grande») or on the name alone when only one
+    street has it, ignoring case and extra spaces. A few queries for any number of addresses.
+    (The one place the registry looks into the stradario: to be switched to its geocoder.)
+    """
+    addresses = set(addresses)
+    results: dict[AddressQuery, CivicNumber | ApplicationError] = {}
+    codes = {address.civic_code.strip().upper() for address in addresses if address.civic_code}
+    by_code: dict[str, CivicNumber] = {}
+    for chunk in _chunks(sorted(codes)):
+        found = CivicNumber.objects.select_related("street").annotate(code_upper=Upper("code"))
+        by_code |= {civic.code_upper: civic for civic in found.filter(code_upper__in=chunk)}
+    streets = _streets_by_text() if any(not a.civic_code for a in addresses) else {}
+    wanted: dict[AddressQuery, tuple[int, int, str]] = {}
+    for address in addresses:
+        if address.civic_code:
+            code = address.civic_code.strip()
+            results[address] = by_code.get(code.upper()) or ApplicationError(
+                _("codice civico sconosciuto: «%(code)s»") % {"code": code},
+                extra={"field": "residence"},
+            )
+            continue
+        street_text = " ".join(address.street.split())
+        if not street_text or address.number is None:
+            results[address] = ApplicationError(
+                _("indirizzo mancante: indicare via e numero civico, oppure il codice civico"),
+                extra={"field": "residence"},
+            )
+            continue
+        street = streets.get(_fold(street_text))
+        if street is None:
+            results[address] = ApplicationError(
+                _("via sconosciuta nello stradario: «%(street)s»") % {"street": street_text},
+                extra={"field": "residence"},
+            )
+            continue
+        wanted[address] = (street.pk, address.number, _exponent_normalize(address.exponent))
+    civics: dict[tuple[int, int, str], CivicNumber] = {}
+    for chunk in _chunks(sorted({street_id for street_id, _n, _e in wanted.values()})):
+        for civic in CivicNumber.objects.select_related("street").filter(street_id__in=chunk):
+            civics[(civic.street_id, civic.number, _exponent_normalize(civic.exponent))] = civic
+    for address, key in wanted.items():
+        civic = civics.get(key)
+        if civic is None:
+            street = streets[_fold(address.street)]
+            label = f"{key[1]}/{key[2]}" if key[2] else str(key[1])
+            results[address] = ApplicationError(
+                _("numero civico %(number)s non presente in %(street)s")
+                % {"number": label, "street": street.full_name if street else address.street},
+                extra={"field": "residence"},
+            )
+        else:
+            results[address] = civic
+    return results
+
+
+def residence_civic_number_find(
+    *, street: str = "", number: int | None = None, exponent: str = "", civic_code: str = ""
+) -> CivicNumber:
+    """The civic number one address is at; raises ApplicationError saying what was not found."""
+    address = AddressQuery(street=street, number=number, exponent=exponent, civic_code=civic_code)
+    result = residence_civic_numbers_find(addresses=[address])[address]
+    if isinstance(result, ApplicationError):
+        raise result
+    return result
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
