@@ -16,17 +16,16 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TypeVar
 
-from codicefiscale.codicefiscale import (
-    encode_birthdate,
-    encode_birthplace,
-    encode_cin,
-    encode_firstname,
-    encode_lastname,
-)
+from codicefiscale.codicefiscale import encode_birthplace
 
 from sportello.core.demo import data
 from sportello.core.demo.town import BATCH_SIZE, DEMO_CODE_PREFIX
 from sportello.places.models import CivicNumber
+from sportello.registry.codice_fiscale import (
+    OMOCODE_POSITIONS,
+    codice_fiscale_compute,
+    codice_fiscale_omocode,
+)
 from sportello.registry.models import CivilStatus, Family, Person, Relationship, Sex
 
 # The day the demo town is a picture of: ages are counted to it, so the same seed gives the
@@ -94,8 +93,6 @@ SINGLE_PARENT_STATUS = ((CivilStatus.DIVORCED, 55), (CivilStatus.UNMARRIED, 33),
 
 # Omocodia: when two people would share a code, the Agenzia delle Entrate replaces digits with
 # letters starting from the rightmost (positions 15, 14, 13, 11, 10, 8, 7 counting from 1).
-OMOCODIA_POSITIONS = (14, 13, 12, 10, 9, 7, 6)
-OMOCODIA_LETTERS = str.maketrans("0123456789", "LMNPQRSTUV")
 
 # Civic numbers: a house, a small block of flats, or a large condominium.
 BUILDING_WEIGHTS = ((1, 45), (4, 40), (12, 15))
@@ -160,38 +157,29 @@ class Origin:
 
 
 class CodiceFiscaleEncoder:
-    """The official algorithm (python-codicefiscale), with its pieces cached per name, date and
-    place, and omocodia applied when a code is already taken."""
+    """The registry's codice fiscale (official algorithm), with omocodia applied when a code is
+    already taken, as the Agenzia delle Entrate does."""
 
     def __init__(self, taken: set[str]) -> None:
         self.taken = taken
-        self._last: dict[str, str] = {}
-        self._first: dict[str, str] = {}
-        self._dates: dict[tuple[date, str], str] = {}
 
     def encode(self, member: Member) -> str | None:
         """A code no one else has, or None if all eight variants are taken."""
-        last = self._last.get(member.last_name)
-        if last is None:
-            last = self._last[member.last_name] = encode_lastname(member.last_name)
-        first = self._first.get(member.first_name)
-        if first is None:
-            first = self._first[member.first_name] = encode_firstname(member.first_name)
-        key = (member.birth_date, member.sex)
-        born = self._dates.get(key)
-        if born is None:
-            day = datetime(member.birth_date.year, member.birth_date.month, member.birth_date.day)
-            born = self._dates[key] = encode_birthdate(day, member.sex)  # type: ignore[arg-type]
-        root = f"{last}{first}{born}{member.birth_place.code}"
-        for level in range(len(OMOCODIA_POSITIONS) + 1):
-            chars = list(root)
-            for position in OMOCODIA_POSITIONS[:level]:
-                chars[position] = chars[position].translate(OMOCODIA_LETTERS)
-            partial = "".join(chars)
-            code = partial + encode_cin(partial)
-            if code not in self.taken:
-                self.taken.add(code)
-                return code
+        code = codice_fiscale_compute(
+            last_name=member.last_name,
+            first_name=member.first_name,
+            sex=member.sex,
+            birth_date=member.birth_date,
+            birth_place_code=member.birth_place.code,
+        )
+        candidates = [code] + [
+            codice_fiscale_omocode(codice_fiscale=code, level=level)
+            for level in range(1, len(OMOCODE_POSITIONS) + 1)
+        ]
+        for candidate in candidates:
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
         return None
 
 
