@@ -269,7 +269,9 @@ def test_login_link_for_visitors_and_logout_form_for_users(
 ):
     html = client.get("/").content.decode()
     assert "Accedi all'area personale" in html
-    assert f'href="{reverse("admin:login")}?next=/"' in html
+    assert f'href="{reverse("accounts:login")}"' in html
+    html = client.get("/contatti/").content.decode()
+    assert f'href="{reverse("accounts:login")}?next=/contatti/"' in html
 
     user = django_user_model.objects.create_user("mrossi", first_name="Maria", last_name="Rossi")
     client.force_login(user)
@@ -277,7 +279,7 @@ def test_login_link_for_visitors_and_logout_form_for_users(
     html = client.get("/").content.decode()
     assert "Maria Rossi" in html
     assert "Accedi all'area personale" not in html
-    assert f'action="{reverse("admin:logout")}" method="post"' in html
+    assert f'action="{reverse("accounts:logout")}" method="post"' in html
 
 
 def test_neutral_page_without_a_municipality(client: Client, db):
@@ -315,11 +317,11 @@ def test_server_error_page_needs_no_database():
     assert "css/bootstrap-italia.min.css" in html
 
 
-def test_admin_login_is_in_italian_with_our_name(client: Client, municipality: Municipality):
-    response = client.get(reverse("admin:login"))
+def test_backoffice_login_is_the_one_login_page(client: Client, municipality: Municipality):
+    response = client.get(reverse("admin:login") + "?next=/backoffice/", follow=True)
 
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.redirect_chain == [("/accedi/?next=/backoffice/", 302)]
     assert '<html lang="it"' in html
     assert "Nome utente" in html
-    assert "Comune di Valdoria — back-office Sportello" in html
+    assert 'name="next" value="/backoffice/"' in html

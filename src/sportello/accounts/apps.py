@@ -13,3 +13,5 @@ class AccountsConfig(AppConfig):
         from sportello.accounts.roles import roles_grant_permissions
 
         post_migrate.connect(roles_grant_permissions, sender=self)
+
+        from sportello.accounts import checks, receivers  # noqa: F401  (registers them)

@@ -22,6 +22,12 @@ class Role(models.TextChoices):
 # "app_label.codename" or "app_label.*" (every permission of the app).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COUNTER_OPERATOR: [
+        "accounts.add_credentialissue",
+        "accounts.view_credentialissue",
+        "accounts.view_credentialrequest",
+        "accounts.change_credentialrequest",
+        "accounts.add_revocation",
+        "accounts.view_revocation",
         "registry.view_person",
         "registry.view_family",
         "places.view_street",
@@ -31,7 +37,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CIVIL_PROTECTION: ["places.view_street", "places.view_civicnumber"],
     Role.SCHOOL_OFFICE: ["registry.view_person", "registry.view_family"],
     Role.MOBILITY_OFFICE: ["registry.view_person"],
-    Role.ADMINISTRATOR: ["core.*", "places.*", "registry.*", "accounts.*", "auth.view_group"],
+    Role.ADMINISTRATOR: [
+        "core.*",
+        "places.*",
+        "registry.*",
+        "accounts.*",
+        "auth.view_group",
+        "otp_totp.*",
+        "axes.*",
+    ],
 }
 
 

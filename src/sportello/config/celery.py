@@ -19,3 +19,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
     },
 }
+
+
+@app.on_after_configure.connect
+def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
+    """Jobs whose period is a setting are added once Django's settings are readable."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule["read-pec-mailbox"] = {
+        "task": "sportello.accounts.tasks.pec_mailbox_poll",
+        "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),
+    }

@@ -3,13 +3,25 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse
+from django.views.generic import RedirectView
+
+
+class _AdminLogin(RedirectView):
+    """The back-office has no login of its own: everyone logs in on one page (with TOTP)."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        query = self.request.META.get("QUERY_STRING", "")
+        return reverse("accounts:login") + (f"?{query}" if query else "")
+
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
+    path("backoffice/login/", _AdminLogin.as_view(), name="backoffice_login"),
     path("backoffice/", admin.site.urls),
+    path("", include("sportello.accounts.urls")),
     path("stradario/", include("sportello.places.urls")),
     path("", include("sportello.core.urls")),
     prefix_default_language=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "sportello.places",
     "sportello.registry",
     "sportello.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -50,8 +54,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Expired sessions end here, before any view runs ("Sessione scaduta").
+    "sportello.accounts.middleware.SessionValidityMiddleware",
+    # First-access password change and operators' second factor come before anything else.
+    "sportello.accounts.middleware.AccessRulesMiddleware",
+    # Last, as django-axes asks: turns a lockout into the page that explains it.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sportello.config.urls"
@@ -90,16 +101,33 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DATABASE_CONN_MAX_AGE", 0, m
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses locked-out username+IP pairs before any backend runs. Login
+# methods are pluggable: SPID/CIE ID is one more backend here and in SPORTELLO_LOGIN_METHODS.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "sportello.accounts.backends.PasswordBackend",
+    "sportello.accounts.backends.SmartcardBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ["username", "first_name", "last_name", "email", "codice_fiscale"]
+        },
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "sportello.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"remembered": 5},
+    },
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:account"
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italiano")), ("en", _("English"))]
@@ -119,6 +147,16 @@ STORAGES = {
 }
 DJANGO_BOOTSTRAP_ITALIA_USE_CDN = False
 
+# Session validity (seeds: every reserved session has a preset validity). The idle and absolute
+# limits are enforced by sportello.accounts.middleware, which shows "Sessione scaduta"; the
+# cookie itself lives a day longer so that the expiry can be explained rather than forgotten.
+SPORTELLO_SESSION_IDLE_MINUTES = env.integer("SPORTELLO_SESSION_IDLE_MINUTES", 15, minimum=1)
+SPORTELLO_SESSION_MAX_HOURS = env.integer("SPORTELLO_SESSION_MAX_HOURS", 8, minimum=1)
+SESSION_COOKIE_AGE = (SPORTELLO_SESSION_MAX_HOURS + 24) * 3600
+# Set when smart-card login runs on its own host name (deploy/nginx/smartcard.conf), so that
+# the session it opens is valid on the main site too: e.g. ".comune.example.it".
+SESSION_COOKIE_DOMAIN = env.optional("SESSION_COOKIE_DOMAIN")
+CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -167,7 +205,7 @@ CELERY_TASK_ROUTES = {
     "sportello.channels.tasks.voice_*": {"queue": "voice"},
     "sportello.channels.tasks.sms_*": {"queue": "sms_fax"},
     "sportello.channels.tasks.fax_*": {"queue": "sms_fax"},
-    "sportello.channels.tasks.email_*": {"queue": "email"},
+    "sportello.*.tasks.email_*": {"queue": "email"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
@@ -178,8 +216,48 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Logins are in the audit log; these libraries' progress chatter is not needed.
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# --- Citizen identity ---------------------------------------------------------------------
+# django-axes: 5 failures for a username from one address lock that pair for 15 minutes.
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sportello.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "sportello.core.services.client_ip"
+AXES_VERBOSE = False
+# How login works. Each entry is a login method shown on the login page; SPID / CIE ID will be
+# one more class here (and one more backend above), without touching any service.
+SPORTELLO_LOGIN_METHODS = [
+    "sportello.accounts.methods.PasswordLogin",
+    "sportello.accounts.methods.SmartcardLogin",
+]
+# DL 76/2020 art. 24: set to false to stop issuing new local citizen credentials (existing ones
+# keep working until SPORTELLO_LOCAL_CREDENTIALS_VALID_UNTIL, if set); operators keep passwords.
+SPORTELLO_LOCAL_CITIZEN_CREDENTIALS = env.boolean("SPORTELLO_LOCAL_CITIZEN_CREDENTIALS", True)
+SPORTELLO_LOCAL_CREDENTIALS_VALID_UNTIL = env.optional("SPORTELLO_LOCAL_CREDENTIALS_VALID_UNTIL")
+SPORTELLO_TEMPORARY_PASSWORD_DAYS = env.integer("SPORTELLO_TEMPORARY_PASSWORD_DAYS", 30, minimum=1)
+# Operators: TOTP second factor (django-otp). Required by default; local demo turns it off.
+SPORTELLO_OPERATOR_2FA_REQUIRED = env.boolean("SPORTELLO_OPERATOR_2FA_REQUIRED", True)
+OTP_TOTP_ISSUER = env.text("OTP_TOTP_ISSUER", "Sportello")
+# Smart-card login: nginx verifies the card and passes the certificate; only these addresses
+# (the proxies) are believed. Empty = smart-card login off. The URL may be on its own host.
+SPORTELLO_SMARTCARD_TRUSTED_PROXIES = env.items("SPORTELLO_SMARTCARD_TRUSTED_PROXIES", [])
+SPORTELLO_SMARTCARD_LOGIN_URL = env.text("SPORTELLO_SMARTCARD_LOGIN_URL", "/accedi/carta/")
+# PEC mailbox read for credential requests: imaps://user:password@host:993/INBOX
+SPORTELLO_PEC_IMAP_URL = env.optional("SPORTELLO_PEC_IMAP_URL")
+SPORTELLO_PEC_POLL_SECONDS = env.integer("SPORTELLO_PEC_POLL_SECONDS", 300, minimum=30)
+# Answers to PEC requests leave through the PEC provider's SMTP (smtps://user:pass@host:465).
+_pec_smtp = env.optional("SPORTELLO_PEC_SMTP_URL")
+SPORTELLO_PEC_SMTP = env.email("SPORTELLO_PEC_SMTP_URL", _pec_smtp) if _pec_smtp else None
 
 # --- Sportello --------------------------------------------------------------------------
 # Demo municipality: accounts created by `sportello demo` use this password (local only).

@@ -22,3 +22,6 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = _local_secret_key()
+
+# The demo's operators log in with a password only; production requires TOTP (django-otp).
+SPORTELLO_OPERATOR_2FA_REQUIRED = env.boolean("SPORTELLO_OPERATOR_2FA_REQUIRED", False)

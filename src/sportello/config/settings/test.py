@@ -17,3 +17,5 @@ LANGUAGE_CODE = "it"
 # Serve static files from the apps' folders, as runserver would: no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Operators' TOTP is off by default in tests; the tests of the second factor turn it on.
+SPORTELLO_OPERATOR_2FA_REQUIRED = False

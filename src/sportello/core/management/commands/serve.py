@@ -81,6 +81,8 @@ class Command(BaseCommand):
             "",
             "Sportello è in funzione.",
             f"  Portale:      {url}",
+            f"  Accesso:      {url}accedi/",
+            f"  Operatori:    {url}operatori/",
             f"  Back-office:  {url}backoffice/",
             "  Premi Ctrl-C per fermare tutto.",
         ]

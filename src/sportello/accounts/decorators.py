@@ -1,0 +1,41 @@
+"""What a page needs. Public pages need nothing; certified services use `certified_required`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def certified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A service for certified citizens (the padlock): anonymous visitors go to the login page
+    and come back here afterwards; a logged-in user who is not a certified citizen is told so."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.is_citizen:
+            return render(request, "accounts/not_certified.html", status=403)
+        return view(request, *args, **kwargs)
+
+    wrapper.sportello_access = "certified"  # type: ignore[attr-defined]
+    return wrapper
+
+
+def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Any logged-in user (citizen or operator)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper.sportello_access = "authenticated"  # type: ignore[attr-defined]
+    return wrapper

@@ -1,0 +1,61 @@
+"""The ways to log in, as shown on the login page. Listed in settings.SPORTELLO_LOGIN_METHODS.
+
+A method has a title, a short explanation, and a template fragment for the login page. Adding
+SPID or CIE ID means adding one class here (and its backend and views), nothing else.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginMethod:
+    slug: str = ""
+    title = ""
+    description = ""
+    template = ""
+
+    def available(self, request: HttpRequest) -> bool:
+        return True
+
+
+class PasswordLogin(LoginMethod):
+    slug = "password"
+    title = _("Nome utente e password")
+    description = _(
+        "Le credenziali rilasciate dal Comune allo sportello o su richiesta via PEC. "
+        "Anche gli operatori comunali accedono da qui."
+    )
+    template = "accounts/methods/password.html"
+
+
+class SmartcardLogin(LoginMethod):
+    slug = "smartcard"
+    title = _("Carta d'identità elettronica, Tessera Sanitaria (CNS) o carta InfoCert")
+    description = _(
+        "Inserisci la carta nel lettore collegato al computer, poi premi il pulsante: "
+        "il browser ti chiederà il PIN della carta."
+    )
+    template = "accounts/methods/smartcard.html"
+
+    def available(self, request: HttpRequest) -> bool:
+        return bool(settings.SPORTELLO_SMARTCARD_TRUSTED_PROXIES)
+
+    @staticmethod
+    def url() -> str:
+        return settings.SPORTELLO_SMARTCARD_LOGIN_URL
+
+
+@cache
+def _methods(paths: tuple[str, ...]) -> list[LoginMethod]:
+    return [import_string(path)() for path in paths]
+
+
+def login_methods(request: HttpRequest) -> list[LoginMethod]:
+    methods = _methods(tuple(settings.SPORTELLO_LOGIN_METHODS))
+    return [method for method in methods if method.available(request)]
