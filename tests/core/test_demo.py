@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from stdnum.it import codicefiscale as stdnum_codicefiscale
 
-from sportello.accounts.models import User
+from sportello.accounts.models import CredentialRequest, User
 from sportello.accounts.roles import Role
 from sportello.core.demo.people import (
     TOWN_DATE,
@@ -299,3 +299,17 @@ def test_refuses_to_run_in_production(settings) -> None:
     assert demo_logins() == []
     build(7, "--allow-production", citizens=10)
     assert Person.objects.count() == 10
+
+
+def test_demo_queues_one_credential_request_for_the_counter(town: str, client, settings) -> None:
+    password = settings.SPORTELLO_DEMO_PASSWORD
+    assert (
+        client.post("/accedi/", {"username": "sportello", "password": password}).status_code == 302
+    )
+
+    page = client.get("/operatori/richieste/").content.decode()
+
+    assert page.count('href="/operatori/richieste/') == 1
+    assert "Modulo online" in page
+    call_command("demo", "--if-empty", stdout=io.StringIO())  # run again: still one
+    assert CredentialRequest.objects.count() == 1

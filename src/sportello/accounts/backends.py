@@ -23,7 +23,8 @@ def local_citizen_passwords_accepted(*, now: datetime.datetime | None = None) ->
     until = settings.SPORTELLO_LOCAL_CREDENTIALS_VALID_UNTIL
     if not until:
         return False
-    return (now or timezone.now()).date() <= datetime.date.fromisoformat(until)
+    # The last day is a day of the comune's calendar, not of UTC.
+    return timezone.localdate(now) <= datetime.date.fromisoformat(until)
 
 
 class PasswordBackend(ModelBackend):

@@ -137,7 +137,10 @@ class IssueForm(AccessibleFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     office = forms.ModelChoiceField(
-        label=_("Sportello"), queryset=Office.objects.none(), required=False
+        label=_("Sportello"),
+        queryset=Office.objects.none(),
+        required=False,
+        empty_label=_("Scegli lo sportello"),
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -131,7 +131,10 @@ def person_credentials(request: HttpRequest, person_id: int) -> HttpResponse:
                         ) from error
                     sent_to = credential_request.certified_sender
         except ApplicationError as error:
-            issue_form.add_error(None, error.message)
+            if settings.SPORTELLO_LOCAL_CITIZEN_CREDENTIALS:
+                issue_form.add_error(None, error.message)
+            else:  # the page no longer shows the issue form, so say it above everything
+                messages.error(request, error.message)
         else:
             response = render(
                 request,

@@ -243,9 +243,20 @@ def password_change(*, request: HttpRequest, user: User, new_password: str) -> N
         user.password_is_temporary = False
         user.password_expires_at = None
         user.save()
+        current_key = request.session.session_key
+        user_sessions_end(user=user, keep_session_key=current_key)
+        # This session stays logged in under a new key: keep it in the list of sessions.
         update_session_auth_hash(request, user)
-        user_sessions_end(user=user, keep_session_key=request.session.session_key)
-        audit_record(action="password_changed", actor=user, target=user, request=request)
+        UserSession.objects.filter(session_key=current_key).update(
+            session_key=request.session.session_key
+        )
+        audit_record(
+            action="password_changed",
+            actor=user,
+            target=user,
+            request=request,
+            channel=request.session.get(SESSION_METHOD, ""),
+        )
 
 
 def user_contacts_update(*, request: HttpRequest, user: User, email: str, phone: str) -> None:

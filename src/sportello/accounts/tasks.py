@@ -86,7 +86,9 @@ def pec_mailbox_settings():
         password=unquote(parts.password or ""),
         folder=unquote(parts.path.lstrip("/")) or "INBOX",
         use_ssl=use_ssl,
-        ssl_context=ssl.create_default_context() if use_ssl else None,
+        ssl_context=ssl.create_default_context(cafile=settings.SPORTELLO_PEC_IMAP_CA_FILE)
+        if use_ssl
+        else None,
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("backoffice/login/", _AdminLogin.as_view(), name="backoffice_login"),
     path("backoffice/", admin.site.urls),
     path("", include("sportello.accounts.urls")),
+    path("", include("sportello.registry.urls")),
     path("stradario/", include("sportello.places.urls")),
     path("", include("sportello.core.urls")),
     prefix_default_language=False,

@@ -52,7 +52,7 @@ SERVICES: list[PortalService] = [
         _("Consulta i tuoi dati, la composizione della famiglia e le copie dei documenti."),
         certified=True,
         section=CITIZEN_DESK,
-        url_name="accounts:account",
+        url_name="registry:my_data",
     ),
     PortalService(
         "certificates",

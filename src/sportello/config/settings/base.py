@@ -110,13 +110,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "NAME": "sportello.accounts.validators.UserAttributeSimilarityValidator",
         "OPTIONS": {
             "user_attributes": ["username", "first_name", "last_name", "email", "codice_fiscale"]
         },
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "sportello.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -254,6 +254,8 @@ SPORTELLO_SMARTCARD_TRUSTED_PROXIES = env.items("SPORTELLO_SMARTCARD_TRUSTED_PRO
 SPORTELLO_SMARTCARD_LOGIN_URL = env.text("SPORTELLO_SMARTCARD_LOGIN_URL", "/accedi/carta/")
 # PEC mailbox read for credential requests: imaps://user:password@host:993/INBOX
 SPORTELLO_PEC_IMAP_URL = env.optional("SPORTELLO_PEC_IMAP_URL")
+# CA bundle for the IMAP server's certificate, if not signed by a public CA.
+SPORTELLO_PEC_IMAP_CA_FILE = env.optional("SPORTELLO_PEC_IMAP_CA_FILE")
 SPORTELLO_PEC_POLL_SECONDS = env.integer("SPORTELLO_PEC_POLL_SECONDS", 300, minimum=30)
 # Answers to PEC requests leave through the PEC provider's SMTP (smtps://user:pass@host:465).
 _pec_smtp = env.optional("SPORTELLO_PEC_SMTP_URL")

@@ -85,6 +85,10 @@ def demo_users_ensure(*, password: str | None = None) -> list[User]:
         user.password = encoded
         user.is_active = True
         user.is_superuser = spec.superuser
+        # A demo login always works again: revocations and temporary passwords are undone.
+        user.revoked_at = None
+        user.password_is_temporary = False
+        user.password_expires_at = None
         user.is_staff = spec.role is not None
         user.first_name, user.last_name = spec.first_name, spec.last_name
         if spec.role is None:
@@ -123,3 +127,28 @@ def demo_logins() -> list[DemoLogin]:
         for spec in DEMO_USERS
         if spec.username in existing
     ]
+
+
+def demo_requests_ensure() -> int:
+    """One credential request waiting in the counter operators' queue (none if any exists)."""
+    from sportello.accounts.models import CredentialRequest
+    from sportello.accounts.services import credential_request_create_online
+
+    if CredentialRequest.objects.exists():
+        return 0
+    person = (
+        Person.objects.filter(
+            relationship=Relationship.HEAD, account__isnull=True, date_of_death__isnull=True
+        )
+        .order_by("-family__code")
+        .first()
+    )
+    if person is None:
+        return 0
+    credential_request_create_online(
+        codice_fiscale=person.codice_fiscale,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        email=f"{person.codice_fiscale.lower()}@demo.invalid",
+    )
+    return 1

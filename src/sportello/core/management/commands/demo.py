@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sportello.core.demo import demo_build, number_it
-from sportello.core.demo.users import demo_logins, demo_users_ensure
+from sportello.core.demo.users import demo_logins, demo_requests_ensure, demo_users_ensure
 from sportello.core.exceptions import ApplicationError
 from sportello.registry.models import Person
 
@@ -70,6 +70,7 @@ class Command(BaseCommand):
                 f"L'anagrafe contiene già {number_it(persons)} persone: non creo la città di prova."
             )
             demo_users_ensure()
+            demo_requests_ensure()
             self._print_logins()
             return
         try:
@@ -82,6 +83,7 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from error
         demo_users_ensure()
+        demo_requests_ensure()
         elapsed = time.perf_counter() - started
         rate = town.citizens / elapsed if elapsed else 0
         self.stdout.write(

@@ -1,0 +1,206 @@
+"""Requests for credentials that reach the counter operators: from the online form and by PEC.
+The operator rejects with a reason, or issues; a PEC request gets the letter back by PEC, and if
+that PEC cannot leave, nothing is issued."""
+
+from __future__ import annotations
+
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from sportello.accounts import services
+from sportello.accounts.models import (
+    CredentialIssue,
+    CredentialRequest,
+    RequestChannel,
+    RequestStatus,
+    User,
+)
+from sportello.core.models import AuditEvent
+from tests.accounts.conftest import (
+    CITIZEN_PASSWORD,
+    document,
+    letter_password,
+    log_in,
+    page_text,
+    pdf_text,
+)
+from tests.accounts.pec_builder import build_pec
+
+pytestmark = pytest.mark.django_db
+
+CERTIFIED_SENDER = "giulia.ferretti@pec.example.it"
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A PEC provider that hangs up."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def online_form(**overrides: str) -> dict[str, str]:
+    fields = {
+        "codice_fiscale": "",
+        "first_name": "Giulia",
+        "last_name": "Ferretti",
+        "email": "giulia.ferretti@example.it",
+        "phone": "",
+        "privacy": "on",
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def pec_request(resident) -> CredentialRequest:
+    raw = build_pec(
+        sender=CERTIFIED_SENDER,
+        subject="Richiesta credenziali",
+        body=f"Buongiorno, chiedo le credenziali. Codice fiscale {resident.codice_fiscale}.",
+    )
+    credential_request = services.credential_request_from_pec(raw=raw)
+    assert credential_request.channel == RequestChannel.PEC
+    assert credential_request.person == resident
+    return credential_request
+
+
+def test_an_online_request_with_a_wrong_codice_fiscale_is_not_filed(resident) -> None:
+    wrong = resident.codice_fiscale[:-1] + ("A" if resident.codice_fiscale[-1] != "A" else "B")
+
+    response = Client().post(reverse("accounts:online_request"), online_form(codice_fiscale=wrong))
+
+    assert response.status_code == 200
+    assert "Il codice fiscale è errato: il carattere di controllo non corrisponde." in page_text(
+        response
+    )
+    assert not CredentialRequest.objects.exists()
+    assert not mail.outbox
+
+
+def test_an_online_request_is_queued_and_acknowledged(
+    resident, operator_client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            reverse("accounts:online_request"),
+            online_form(codice_fiscale=resident.codice_fiscale.lower()),
+        )
+
+    assert "Richiesta ricevuta" in page_text(response)
+    credential_request = CredentialRequest.objects.get()
+    assert (credential_request.status, credential_request.person) == (
+        RequestStatus.PENDING,
+        resident,
+    )
+    [acknowledgement] = mail.outbox
+    assert acknowledgement.to == ["giulia.ferretti@example.it"]
+    assert "richiesta di credenziali ricevuta" in acknowledgement.subject
+    assert "URP - Ufficio Relazioni con il Pubblico" in acknowledgement.body
+    queue = page_text(operator_client.get(reverse("accounts:operator_requests")))
+    assert resident.codice_fiscale in queue
+    assert "Modulo online" in queue
+
+
+def test_the_operator_rejects_a_request_and_the_citizen_gets_the_reason(
+    resident, operator_client, counter_operator, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            reverse("accounts:online_request"),
+            online_form(codice_fiscale=resident.codice_fiscale),
+        )
+    credential_request = CredentialRequest.objects.get()
+    mail.outbox.clear()
+    url = reverse("accounts:operator_request", args=[credential_request.pk])
+    assert "Verifica e rilascia" in page_text(operator_client.get(url))
+    reason = "Il nome indicato non corrisponde a quello registrato in anagrafe."
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.post(url, {"status": "rejected", "outcome": reason}, follow=True)
+
+    assert "Richiesta chiusa." in page_text(response)
+    assert "Nessuna richiesta in questo stato." in page_text(response)
+    credential_request.refresh_from_db()
+    assert (credential_request.status, credential_request.handled_by) == (
+        RequestStatus.REJECTED,
+        counter_operator,
+    )
+    [rejection] = mail.outbox
+    assert rejection.to == ["giulia.ferretti@example.it"]
+    assert "non accolta" in rejection.subject
+    assert reason in rejection.body
+    assert AuditEvent.objects.filter(action="credential_request_rejected").exists()
+
+
+def test_a_pec_request_is_answered_by_pec_with_the_letter(
+    pec_request, resident, operator_client
+) -> None:
+    queue = page_text(operator_client.get(reverse("accounts:operator_requests")))
+    assert CERTIFIED_SENDER in queue
+    detail = page_text(
+        operator_client.get(reverse("accounts:operator_request", args=[pec_request.pk]))
+    )
+    issue_url = f"/operatori/credenziali/persona/{resident.pk}/?richiesta={pec_request.pk}"
+    assert f'href="{issue_url}"' in detail
+    assert f"La lettera con le credenziali partirà per PEC a {CERTIFIED_SENDER}" in page_text(
+        operator_client.get(issue_url)
+    )
+
+    response = operator_client.post(
+        f"/operatori/credenziali/persona/{resident.pk}/",
+        {**document(), "richiesta": str(pec_request.pk)},
+    )
+
+    assert f"La lettera è stata inviata per PEC a {CERTIFIED_SENDER}." in page_text(response)
+    [message] = mail.outbox
+    assert message.to == [CERTIFIED_SENDER]
+    assert message.from_email == "comune.valdoria@pec.example.it"
+    [(filename, pdf, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"credenziali-{resident.codice_fiscale}.pdf", "application/pdf")
+    password = letter_password(pdf_text(pdf))
+    assert password not in message.body
+    assert log_in(Client(), resident.codice_fiscale, password).status_code == 302
+    pec_request.refresh_from_db()
+    assert pec_request.status == RequestStatus.ISSUED
+    issue = CredentialIssue.objects.get()
+    assert (issue.channel, issue.request) == (RequestChannel.PEC, pec_request)
+
+
+@override_settings(EMAIL_BACKEND="tests.accounts.test_requests.RefusingBackend")
+def test_when_the_pec_cannot_leave_nothing_is_issued(
+    pec_request, resident, operator_client
+) -> None:
+    response = operator_client.post(
+        f"/operatori/credenziali/persona/{resident.pk}/",
+        {**document(), "richiesta": str(pec_request.pk)},
+    )
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "La PEC con le credenziali non è partita" in text
+    assert "nessuna credenziale è stata rilasciata" in text
+    assert "Credenziali rilasciate" not in text
+    assert not User.objects.filter(person=resident).exists()
+    assert not CredentialIssue.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="credentials_").exists()
+    pec_request.refresh_from_db()
+    assert pec_request.status == RequestStatus.PENDING
+
+
+@override_settings(EMAIL_BACKEND="tests.accounts.test_requests.RefusingBackend")
+def test_when_the_pec_cannot_leave_a_reissue_keeps_the_old_password(
+    pec_request, citizen, operator_client
+) -> None:
+    operator_client.post(
+        f"/operatori/credenziali/persona/{citizen.person.pk}/",
+        {**document(), "richiesta": str(pec_request.pk)},
+    )
+
+    citizen.refresh_from_db()
+    assert citizen.check_password(CITIZEN_PASSWORD)
+    assert not citizen.password_is_temporary
