@@ -126,7 +126,8 @@ class PersonSearchForm(AccessibleFormMixin, forms.Form):
 
 class IssueForm(AccessibleFormMixin, forms.Form):
     document_type = forms.ChoiceField(
-        label=_("Documento di riconoscimento esibito"), choices=IdentityDocument.choices
+        label=_("Documento di riconoscimento esibito"),
+        choices=[("", _("Scegli il documento")), *IdentityDocument.choices],
     )
     document_number = forms.CharField(label=_("Numero del documento"), max_length=30)
     document_issuer = forms.CharField(

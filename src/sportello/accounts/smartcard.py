@@ -138,7 +138,7 @@ def certificate_from_request(*, request: HttpRequest) -> x509.Certificate:
         raise SmartcardError(
             _(
                 "L'accesso con la carta non è attivo a questo indirizzo: usa il collegamento "
-                "«Entra con la carta» della pagina di accesso."
+                "«Accedi con la carta» della pagina di accesso."
             ),
             reason="untrusted_proxy",
         )

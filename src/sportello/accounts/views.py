@@ -46,7 +46,8 @@ def _next_url(request: HttpRequest, default: str | None = None) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return default or reverse(settings.LOGIN_REDIRECT_URL)
+    # "" means "no next" (the form then carries none); None means the default landing page.
+    return default if default is not None else reverse(settings.LOGIN_REDIRECT_URL)
 
 
 def _home_for(user) -> str:
