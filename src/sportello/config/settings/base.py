@@ -132,6 +132,8 @@ LOGIN_REDIRECT_URL = "accounts:account"
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italiano")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English pages keep Italian conventions for dates (day/month/year) and the 24-hour clock.
+FORMAT_MODULE_PATH = ["sportello.formats"]
 TIME_ZONE = env.text("TIME_ZONE", "Europe/Rome")
 USE_I18N = True
 USE_TZ = True

@@ -95,8 +95,9 @@ class Command(BaseCommand):
             if rows:
                 lines.append("")
                 lines.append("  Accessi di prova (utente / ruolo / password):")
+                width = max(len(str(row[1])) for row in rows)
                 for row in rows:
-                    lines.append(f"    {row[0]:<18} {row[1]:<32} {row[2]}")
+                    lines.append(f"    {row[0]:<18} {row[1]:<{width}} {row[2]}")
         self.stdout.write("\n".join(lines) + "\n")
 
 
