@@ -7,8 +7,11 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from sportello.core.access import AUTHENTICATED, CERTIFIED, OPERATOR
 
 
 def certified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -24,7 +27,7 @@ def certified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             return render(request, "accounts/not_certified.html", status=403)
         return view(request, *args, **kwargs)
 
-    wrapper.sportello_access = "certified"  # type: ignore[attr-defined]
+    wrapper.sportello_access = CERTIFIED  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -37,5 +40,25 @@ def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
-    wrapper.sportello_access = "authenticated"  # type: ignore[attr-defined]
+    wrapper.sportello_access = AUTHENTICATED  # type: ignore[attr-defined]
     return wrapper
+
+
+def operator_required(
+    permission: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """An operator's screen: logged in, and holding `permission` (else 403)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.sportello_access = OPERATOR  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator

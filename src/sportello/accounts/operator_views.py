@@ -7,7 +7,6 @@ import base64
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from sportello.accounts import services
-from sportello.accounts.decorators import login_required
+from sportello.accounts.decorators import login_required, operator_required
 from sportello.accounts.forms import (
     CloseRequestForm,
     IssueForm,
@@ -54,6 +53,8 @@ def _search_persons(query: str) -> list[Person]:
 @login_required
 def operator_home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not user.is_staff:  # citizens have their own area
+        return redirect("accounts:account")
     return render(
         request,
         "accounts/operator/home.html",
@@ -66,8 +67,7 @@ def operator_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required(ISSUE, raise_exception=True)
+@operator_required(ISSUE)
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     results = None
@@ -87,8 +87,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-@permission_required(ISSUE, raise_exception=True)
+@operator_required(ISSUE)
 def person_credentials(request: HttpRequest, person_id: int) -> HttpResponse:
     """One person: their account's state, the issue form and the revoke form."""
     person = get_object_or_404(Person, pk=person_id)
@@ -168,8 +167,7 @@ def person_credentials(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required("accounts.add_revocation", raise_exception=True)
+@operator_required("accounts.add_revocation")
 def person_revoke(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
     account = get_object_or_404(User, person=person)
@@ -207,8 +205,7 @@ def person_revoke(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required("accounts.view_credentialrequest", raise_exception=True)
+@operator_required("accounts.view_credentialrequest")
 def request_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("stato", RequestStatus.PENDING)
     if status not in RequestStatus.values:
@@ -221,8 +218,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required("accounts.change_credentialrequest", raise_exception=True)
+@operator_required("accounts.change_credentialrequest")
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     credential_request = get_object_or_404(CredentialRequest, pk=request_id)
     form = CloseRequestForm(request.POST or None)

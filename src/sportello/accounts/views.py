@@ -34,6 +34,7 @@ from sportello.accounts.forms import (
 from sportello.accounts.methods import login_methods
 from sportello.accounts.models import LoginMethod, RevocationChannel, UserSession
 from sportello.accounts.smartcard import SmartcardError, smartcard_identity
+from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 
@@ -56,6 +57,7 @@ def _home_for(user) -> str:
     return reverse("accounts:account")
 
 
+@public
 @never_cache
 @sensitive_post_parameters("password")
 @csrf_protect
@@ -89,6 +91,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @never_cache
 @csrf_protect
 def otp_verify(request: HttpRequest) -> HttpResponse:
@@ -157,6 +160,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @require_POST
 @csrf_protect
 def logout_view(request: HttpRequest) -> HttpResponse:
@@ -165,6 +169,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("core:home")
 
 
+@public
 @never_cache
 def session_expired(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request, "")
@@ -274,10 +279,12 @@ def revoke_own(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:revoked")
 
 
+@public
 def revoked(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/revoked.html")
 
 
+@public
 def credentials_info(request: HttpRequest) -> HttpResponse:
     """How to get credentials: at a counter, by PEC, with the online form; or use a card."""
     return render(
@@ -287,6 +294,7 @@ def credentials_info(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @csrf_protect
 def online_request(request: HttpRequest) -> HttpResponse:
     if not settings.SPORTELLO_LOCAL_CITIZEN_CREDENTIALS:
@@ -309,6 +317,7 @@ def online_request(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/online_request.html", {"form": form})
 
 
+@public
 @never_cache
 def smartcard_login(request: HttpRequest) -> HttpResponse:
     """Reached through nginx, which has verified the card's certificate (deploy/nginx)."""

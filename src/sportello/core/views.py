@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from sportello.core.access import public
 from sportello.core.catalogue import SECTIONS, SERVICES, PortalSection, PortalService
 
 
@@ -34,6 +35,7 @@ def _card(service: PortalService) -> ServiceCard:
     return ServiceCard(service=service, url=url)
 
 
+@public
 def home(request: HttpRequest) -> HttpResponse:
     sections = [
         SectionCards(
@@ -45,17 +47,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"sections": sections})
 
 
+@public
 def contacts(request: HttpRequest) -> HttpResponse:
     return render(request, "core/contacts.html")
 
 
+@public
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
 
 
+@public
 def legal_notes(request: HttpRequest) -> HttpResponse:
     return render(request, "core/legal_notes.html")
 
 
+@public
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from sportello.core.access import public
 from sportello.places.forms import AddressSearchForm
 from sportello.places.selectors import address_search
 
 
 @require_GET
+@public
 def address_autocomplete(request: HttpRequest) -> JsonResponse:
     """GET ?q=via garibaldi 12[&limit=10] -> [{id, label, street, number, latitude, ...}]."""
     form = AddressSearchForm(request.GET)
