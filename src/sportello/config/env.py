@@ -93,3 +93,11 @@ def email(name: str, default: str) -> dict[str, Any]:
         return environ.Env.email_url_config(value)
     except Exception as exc:
         raise _fail(name, value, f"an e-mail URL such as smtp://host:25 ({exc})") from exc
+
+
+def cache(name: str, default: str) -> dict[str, Any]:
+    value = _raw(name) or default
+    try:
+        return environ.Env.cache_url_config(value)
+    except Exception as exc:
+        raise _fail(name, value, f"a cache URL such as redis://host:6379/2 ({exc})") from exc

@@ -23,6 +23,8 @@ urlpatterns += i18n_patterns(
     path("backoffice/", admin.site.urls),
     path("", include("sportello.accounts.urls")),
     path("", include("sportello.registry.urls")),
+    path("allerta/", include("sportello.alerts.urls")),
+    path("simulatore-telefono/", include("sportello.channels.simulator_urls")),
     path("stradario/", include("sportello.places.urls")),
     path("", include("sportello.core.urls")),
     prefix_default_language=False,

@@ -91,6 +91,7 @@ SERVICES: list[PortalService] = [
         _("Ricevi gli avvisi della protezione civile per telefono, SMS, fax o e-mail."),
         certified=False,
         section=ALERTS,
+        url_name="alerts:subscribe",
     ),
     PortalService(
         "alerts-list",

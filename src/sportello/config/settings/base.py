@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "sportello.places",
     "sportello.registry",
     "sportello.accounts",
+    "sportello.channels",
+    "sportello.alerts",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -159,6 +161,9 @@ SESSION_COOKIE_AGE = (SPORTELLO_SESSION_MAX_HOURS + 24) * 3600
 # the session it opens is valid on the main site too: e.g. ".comune.example.it".
 SESSION_COOKIE_DOMAIN = env.optional("SESSION_COOKIE_DOMAIN")
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
+# A cache shared by every process: verification codes wait here for the call that reads them.
+# Locally a folder under var/; in production Redis (CACHE_URL=redis://host:6379/2).
+CACHES = {"default": env.cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}")}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -262,6 +267,29 @@ SPORTELLO_PEC_POLL_SECONDS = env.integer("SPORTELLO_PEC_POLL_SECONDS", 300, mini
 # Answers to PEC requests leave through the PEC provider's SMTP (smtps://user:pass@host:465).
 _pec_smtp = env.optional("SPORTELLO_PEC_SMTP_URL")
 SPORTELLO_PEC_SMTP = env.email("SPORTELLO_PEC_SMTP_URL", _pec_smtp) if _pec_smtp else None
+
+# --- Channels (docs/channels.md) -------------------------------------------------------------
+# One provider per medium, by dotted path. The simulator keeps everything on this machine and
+# shows it on the phone simulator page; production names real providers here.
+SPORTELLO_CHANNELS = {
+    "voice": env.text(
+        "SPORTELLO_VOICE_PROVIDER", "sportello.channels.providers.simulator.Simulator"
+    ),
+    "sms": env.text("SPORTELLO_SMS_PROVIDER", "sportello.channels.providers.simulator.Simulator"),
+    "fax": env.text("SPORTELLO_FAX_PROVIDER", "sportello.channels.providers.simulator.Simulator"),
+    "email": env.text("SPORTELLO_EMAIL_PROVIDER", "sportello.channels.providers.email.DjangoEmail"),
+}
+# Numbers of these countries (ISO 3166 codes) are the only ones ever called or texted.
+SPORTELLO_CALLABLE_COUNTRIES = env.items("SPORTELLO_CALLABLE_COUNTRIES", ["IT"])
+# The phone simulator page: on while the simulator is a provider; anyone may open it in the demo
+# (local settings), only operators elsewhere.
+SPORTELLO_PHONE_SIMULATOR_PUBLIC = env.boolean("SPORTELLO_PHONE_SIMULATOR_PUBLIC", False)
+# The address the outside world (Twilio, Kannel) uses to reach our webhooks, e.g.
+# https://sportello.comune.example.it — signatures are computed on it.
+SPORTELLO_PUBLIC_URL = env.text("SPORTELLO_PUBLIC_URL", "http://127.0.0.1:8000")
+# Key of the suppression list's hashes (numbers that asked to be removed). Set it once and keep
+# it: with another key the list no longer recognises the numbers. Defaults to SECRET_KEY.
+SPORTELLO_SUPPRESSION_KEY = env.optional("SPORTELLO_SUPPRESSION_KEY")
 
 # --- Sportello --------------------------------------------------------------------------
 # Demo municipality: accounts created by `sportello demo` use this password (local only).

@@ -25,3 +25,5 @@ SECRET_KEY = _local_secret_key()
 
 # The demo's operators log in with a password only; production requires TOTP (django-otp).
 SPORTELLO_OPERATOR_2FA_REQUIRED = env.boolean("SPORTELLO_OPERATOR_2FA_REQUIRED", False)
+# The demo's phone simulator is open to anyone trying Sportello on this machine.
+SPORTELLO_PHONE_SIMULATOR_PUBLIC = env.boolean("SPORTELLO_PHONE_SIMULATOR_PUBLIC", True)

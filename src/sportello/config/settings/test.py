@@ -19,3 +19,4 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Operators' TOTP is off by default in tests; the tests of the second factor turn it on.
 SPORTELLO_OPERATOR_2FA_REQUIRED = False
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

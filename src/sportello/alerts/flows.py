@@ -1,0 +1,156 @@
+"""The alert system's voice flows, spoken alike by the phone simulator and by Twilio.
+
+- verification (outbound): reads the 6-digit code twice, digit by digit; never into voicemail.
+- deregistration (inbound, on the deregistration line): finds the caller's subscription by
+  caller ID, says which (masked), and deletes it all when the caller presses 1.
+"""
+
+from __future__ import annotations
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sportello.alerts.services import (
+    subscription_delete,
+    subscription_find_by_number,
+    verification_code_spoken,
+)
+from sportello.channels.ivr import Call, Gather, Pause, Prompt, Say, flow_register, inbound_register
+from sportello.channels.phones import phone_e164, phone_masked
+from sportello.core.selectors import municipality_get
+
+
+def _helpline() -> str:
+    municipality = municipality_get()
+    helpline = municipality.helplines.first() if municipality else None
+    return helpline.phone if helpline else ""
+
+
+def _digits(code: str) -> str:
+    return ", ".join(code)
+
+
+def verification(call: Call, step: str, digits: str) -> Prompt:
+    with translation.override(call.language):
+        if call.answered_by == "machine":
+            # Never leave a code in a voicemail box: whoever listens later is not necessarily
+            # the owner, and the code would be stale anyway.
+            return Prompt(
+                [
+                    Say(
+                        _(
+                            "Chiamata del Comune per l'iscrizione al sistema di allerta. "
+                            "Torna sul sito e chiedi una nuova chiamata quando puoi rispondere."
+                        ),
+                        call.language,
+                    )
+                ]
+            )
+        code = verification_code_spoken(code_id=int(call.params.get("code_id", 0)))
+        if code is None:
+            return Prompt(
+                [
+                    Say(
+                        _("Il codice è scaduto. Torna sul sito e chiedi una nuova chiamata."),
+                        call.language,
+                    )
+                ]
+            )
+        if step == "start" or (step == "repeat" and digits == "1"):
+            return Prompt(
+                [
+                    Say(
+                        _("Buongiorno, chiama il Comune per l'iscrizione all'allerta."),
+                        call.language,
+                    ),
+                    Say(_("Il tuo codice è: %(code)s.") % {"code": _digits(code)}, call.language),
+                    Pause(1),
+                    Say(_("Ripeto: %(code)s.") % {"code": _digits(code)}, call.language),
+                    Say(_("Per riascoltarlo premi 1."), call.language),
+                ],
+                gather=Gather(step="repeat", num_digits=1),
+            )
+        return Prompt([Say(_("Arrivederci."), call.language)])
+
+
+def deregistration(call: Call, step: str, digits: str) -> Prompt:
+    number = phone_e164(call.caller) if call.caller else None
+    helpline = _helpline()
+    if number is None:
+        return Prompt(
+            [
+                Say(
+                    _(
+                        "Non vediamo il tuo numero. Per cancellarti richiama senza nascondere il "
+                        "numero, dal telefono con cui ti sei iscritto, oppure usa il modulo di "
+                        "cancellazione sul sito o all'URP."
+                    )
+                )
+            ]
+        )
+    subscription = subscription_find_by_number(number=number)
+    if subscription is None:
+        text = _(
+            "Non troviamo iscrizioni all'allerta per il numero da cui chiami. Se ti sei iscritto "
+            "con un altro numero, chiama da quello."
+        )
+        if helpline:
+            text += " " + _("Per aiuto chiama il numero %(helpline)s.") % {
+                "helpline": _digits_phone(helpline)
+            }
+        return Prompt([Say(text)])
+    if step == "start" or (step == "confirm" and digits not in ("1", "2")):
+        street = subscription.civic_number.street.name if subscription.civic_number_id else ""
+        return Prompt(
+            [
+                Say(
+                    _(
+                        "Abbiamo trovato l'iscrizione all'allerta di %(initials)s, in %(street)s, "
+                        "per il numero che termina con %(end)s."
+                    )
+                    % {
+                        "initials": f"{subscription.first_name[:1]}. {subscription.last_name[:1]}.",
+                        "street": street,
+                        "end": _digits(phone_masked(number)[-4:]),
+                    }
+                ),
+                Say(
+                    _("Per cancellarla e cancellare tutti i tuoi dati premi 1. Per uscire premi 2.")
+                ),
+            ],
+            gather=Gather(step="confirm", num_digits=1),
+        )
+    if step == "confirm" and digits == "1":
+        subscription_delete(subscription=subscription, channel="voice")
+        return Prompt(
+            [
+                Say(
+                    _(
+                        "Fatto. L'iscrizione e tutti i tuoi dati sono stati cancellati: non "
+                        "riceverai più avvisi. Arrivederci."
+                    )
+                )
+            ]
+        )
+    return Prompt([Say(_("Nessuna modifica. La tua iscrizione resta attiva. Arrivederci."))])
+
+
+def _digits_phone(number: str) -> str:
+    return ", ".join(ch for ch in number if ch.isdigit())
+
+
+flow_register("verification", verification)
+flow_register("deregistration", deregistration)
+
+
+def _deregistration_line() -> str:
+    municipality = municipality_get()
+    return municipality.deregistration_line if municipality else ""
+
+
+inbound_register(
+    "deregistration",
+    label=gettext_lazy("Cancellazione dall'allerta"),
+    number=_deregistration_line,
+)

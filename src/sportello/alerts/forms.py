@@ -1,0 +1,133 @@
+"""The subscription form: who, which numbers (of the right kind), where, how to be warned."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sportello.alerts.models import AlertLanguage
+from sportello.channels.phones import phone_country_allowed, phone_e164, phone_kind
+from sportello.core.forms import AccessibleFormMixin
+from sportello.places.selectors import address_geocode, civic_number_get
+
+
+def _phone(value: str, *, kind: str | None, label: str) -> str:
+    number = phone_e164(value)
+    if number is None:
+        raise ValidationError(
+            _("%(label)s: il numero non sembra valido. Scrivilo con il prefisso, es. 333 123 4567.")
+            % {"label": label}
+        )
+    if not phone_country_allowed(number):
+        raise ValidationError(_("Possiamo chiamare solo numeri italiani."))
+    if kind == "mobile" and phone_kind(number) != "mobile":
+        raise ValidationError(
+            _("Questo non è un numero di cellulare: scrivilo nel campo del fisso.")
+        )
+    if kind == "landline" and phone_kind(number) != "landline":
+        raise ValidationError(_("Questo non è un numero fisso: il cellulare va nel suo campo."))
+    return number
+
+
+class SubscriptionForm(AccessibleFormMixin, forms.Form):
+    first_name = forms.CharField(label=_("Nome"), max_length=100)
+    last_name = forms.CharField(label=_("Cognome"), max_length=100)
+    mobile = forms.CharField(
+        label=_("Cellulare"),
+        max_length=30,
+        help_text=_("Ti chiameremo subito a questo numero per leggerti un codice di verifica."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    address = forms.CharField(
+        label=_("Indirizzo di casa con numero civico"),
+        max_length=200,
+        help_text=_(
+            "Es. «Via Grande 10». Serve per avvisarti dei pericoli proprio nella tua zona."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-address-search": "/stradario/cerca/"}
+        ),
+    )
+    civic_number_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    address_detail = forms.CharField(label=_("Scala, interno"), max_length=60, required=False)
+    landline = forms.CharField(
+        label=_("Telefono fisso"),
+        max_length=30,
+        required=False,
+        help_text=_("Solo se non è sull'elenco telefonico pubblico."),
+    )
+    language = forms.ChoiceField(label=_("Lingua degli avvisi"), choices=AlertLanguage.choices)
+    deaf = forms.BooleanField(label=_("Sono una persona sorda"), required=False)
+    fax = forms.CharField(label=_("Numero di fax"), max_length=30, required=False)
+    sms_instead_of_voice_requested = forms.BooleanField(
+        label=_("Preferisco ricevere SMS invece delle chiamate vocali"),
+        required=False,
+        help_text=_(
+            "La richiesta è valutata dall'ufficio di protezione civile, che ti risponde per e-mail."
+        ),
+    )
+    privacy = forms.BooleanField(
+        label=_(
+            "Ho letto l'informativa sul trattamento dei dati e acconsento al trattamento per "
+            "ricevere gli avvisi."
+        )
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.civic_number = None
+        self.address_candidates = []
+
+    def clean_mobile(self) -> str:
+        return _phone(self.cleaned_data["mobile"], kind="mobile", label=_("Cellulare"))
+
+    def clean_landline(self) -> str:
+        value = self.cleaned_data["landline"].strip()
+        return _phone(value, kind="landline", label=_("Telefono fisso")) if value else ""
+
+    def clean_fax(self) -> str:
+        value = self.cleaned_data["fax"].strip()
+        return _phone(value, kind=None, label=_("Fax")) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("civic_number_id")
+        if chosen:
+            self.civic_number = civic_number_get(civic_number_id=chosen)
+        if self.civic_number is None and cleaned.get("address"):
+            result = address_geocode(text=cleaned["address"])
+            if result.found:
+                self.civic_number = result.civic_number
+            else:
+                self.address_candidates = [c for c in result.candidates if c.id][:8]
+                message = result.reason or _("Indirizzo non trovato nello stradario.")
+                if self.address_candidates:
+                    message = _("%(reason)s Scegli il tuo indirizzo tra questi:") % {
+                        "reason": message
+                    }
+                self.add_error("address", message)
+        if cleaned.get("sms_instead_of_voice_requested") and not cleaned.get("deaf"):
+            self.add_error(
+                "sms_instead_of_voice_requested",
+                _("Gli SMS al posto delle chiamate sono previsti per le persone sorde."),
+            )
+        return cleaned
+
+
+class CodeForm(AccessibleFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Codice di 6 cifre che hai sentito nella chiamata"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise ValidationError(_("Il codice è fatto di 6 cifre."))
+        return code

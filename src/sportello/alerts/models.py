@@ -1,0 +1,129 @@
+"""Subscriptions to the civil-protection alerts, their verification codes, and the suppression
+list of numbers that asked never to be called again."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SubscriptionStatus(models.TextChoices):
+    PENDING = "pending", _("In attesa della verifica")
+    ACTIVE = "active", _("Attiva")
+
+
+class SubscriptionSource(models.TextChoices):
+    WEB = "web", _("Portale")
+    PAPER = "paper", _("Modulo cartaceo")
+    PHONE = "phone", _("Richiesta telefonica")
+
+
+class AlertLanguage(models.TextChoices):
+    IT = "it", _("Italiano")
+    EN = "en", _("English")
+
+
+class Subscription(models.Model):
+    """A person who asked to be warned. Anyone may subscribe, resident or not; the mobile number
+    is bound to the subscription by the verification call."""
+
+    status = models.CharField(
+        _("stato"),
+        max_length=10,
+        choices=SubscriptionStatus.choices,
+        default=SubscriptionStatus.PENDING,
+    )
+    source = models.CharField(
+        _("provenienza"),
+        max_length=10,
+        choices=SubscriptionSource.choices,
+        default=SubscriptionSource.WEB,
+    )
+    first_name = models.CharField(_("nome"), max_length=100)
+    last_name = models.CharField(_("cognome"), max_length=100)
+    mobile = models.CharField(_("cellulare"), max_length=20, db_index=True)
+    email = models.EmailField(_("e-mail"))
+    landline = models.CharField(_("telefono fisso"), max_length=20, blank=True)
+    fax = models.CharField(_("fax"), max_length=20, blank=True)
+    civic_number = models.ForeignKey(
+        "places.CivicNumber",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("numero civico"),
+    )
+    address_detail = models.CharField(_("scala, interno"), max_length=60, blank=True)
+    language = models.CharField(
+        _("lingua"), max_length=2, choices=AlertLanguage.choices, default=AlertLanguage.IT
+    )
+    deaf = models.BooleanField(_("persona sorda"), default=False)
+    sms_instead_of_voice_requested = models.BooleanField(
+        _("chiede SMS invece delle chiamate"), default=False
+    )
+    sms_instead_of_voice = models.BooleanField(
+        _("SMS invece delle chiamate (concesso)"), default=False
+    )
+    privacy_accepted_at = models.DateTimeField(_("informativa accettata il"))
+    created_at = models.DateTimeField(_("creata il"), default=timezone.now)
+    verified_at = models.DateTimeField(_("verificata il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("iscrizione all'allerta")
+        verbose_name_plural = _("iscrizioni all'allerta")
+        constraints = [
+            # A number is bound to one subscription only.
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=models.Q(status="active"),
+                name="alerts_one_active_subscription_per_mobile",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+
+class VerificationPurpose(models.TextChoices):
+    SUBSCRIBE = "subscribe", _("Completare l'iscrizione")
+    MANAGE = "manage", _("Gestire l'iscrizione")
+
+
+class VerificationCode(models.Model):
+    """A 6-digit code read by phone. Only its hash is stored; it expires, is used once, and
+    allows a few attempts. Rows also count the calls made per number and per address."""
+
+    subscription = models.ForeignKey(
+        Subscription, null=True, on_delete=models.CASCADE, related_name="codes"
+    )
+    purpose = models.CharField(max_length=10, choices=VerificationPurpose.choices)
+    number = models.CharField(max_length=20, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    delivery_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Suppression(models.Model):
+    """A number that asked to be removed: kept only as a salted hash, so that no import ever
+    brings it back and nobody can read the number out of it."""
+
+    number_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("numero escluso")
+        verbose_name_plural = _("numeri esclusi")
+
+    def __str__(self) -> str:
+        return f"{self.number_hash[:12]}… {self.reason}"

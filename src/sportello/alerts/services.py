@@ -1,0 +1,280 @@
+"""Writes for alert subscriptions: start, verify by phone call, update, delete; suppression."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from sportello.alerts.models import (
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+    VerificationCode,
+    VerificationPurpose,
+)
+from sportello.channels.base import Medium
+from sportello.channels.models import Delivery
+from sportello.channels.phones import phone_country_allowed, phone_display
+from sportello.channels.services import delivery_create
+from sportello.core.exceptions import ApplicationError
+from sportello.core.services import audit_record
+
+CODE_VALIDITY = datetime.timedelta(minutes=10)
+CODE_ATTEMPTS = 5
+CALLS_PER_NUMBER_PER_HOUR = 3
+CALLS_PER_ADDRESS_PER_DAY = 10
+VERIFICATION_PURPOSE = "verification"
+
+
+def _code_cache_key(code_id: int) -> str:
+    return f"sportello:alerts:verification-code:{code_id}"
+
+
+def verification_code_spoken(*, code_id: int) -> str | None:
+    """The digits the verification call reads, while the code is valid (kept only in the cache,
+    never in the database)."""
+    return cache.get(_code_cache_key(code_id))
+
+
+# --- suppression --------------------------------------------------------------------------
+
+
+def suppression_hash(*, number: str) -> str:
+    key = settings.SPORTELLO_SUPPRESSION_KEY or settings.SECRET_KEY
+    return salted_hmac(
+        "sportello.alerts.suppression", number, secret=key, algorithm="sha256"
+    ).hexdigest()
+
+
+def suppression_add(*, number: str, reason: str) -> None:
+    Suppression.objects.get_or_create(
+        number_hash=suppression_hash(number=number), defaults={"reason": reason}
+    )
+
+
+def number_suppressed(*, number: str) -> bool:
+    return Suppression.objects.filter(number_hash=suppression_hash(number=number)).exists()
+
+
+# --- verification calls -------------------------------------------------------------------
+
+
+def _calls_check(*, number: str, ip_address: str | None, now: datetime.datetime) -> None:
+    if not phone_country_allowed(number):
+        raise ApplicationError(_("Possiamo chiamare solo numeri italiani."))
+    recent = VerificationCode.objects.filter(
+        number=number, created_at__gte=now - datetime.timedelta(hours=1)
+    ).count()
+    if recent >= CALLS_PER_NUMBER_PER_HOUR:
+        raise ApplicationError(
+            _(
+                "Abbiamo già chiamato questo numero %(count)d volte nell'ultima ora. Riprova più "
+                "tardi o chiama il numero di assistenza."
+            )
+            % {"count": recent}
+        )
+    if ip_address:
+        today = VerificationCode.objects.filter(
+            ip_address=ip_address, created_at__gte=now - datetime.timedelta(days=1)
+        ).count()
+        if today >= CALLS_PER_ADDRESS_PER_DAY:
+            raise ApplicationError(
+                _(
+                    "Troppe chiamate di verifica richieste da questa connessione oggi. Riprova "
+                    "domani o chiama il numero di assistenza."
+                )
+            )
+
+
+def verification_call_place(
+    *,
+    number: str,
+    purpose: str,
+    subscription: Subscription | None,
+    ip_address: str | None,
+    language: str = "it",
+) -> VerificationCode:
+    """Call `number` and read a new 6-digit code; limits per number and per address hold."""
+    now = timezone.now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        _calls_check(number=number, ip_address=ip_address, now=now)
+        verification = VerificationCode.objects.create(
+            subscription=subscription,
+            purpose=purpose,
+            number=number,
+            ip_address=ip_address,
+            code_hash=make_password(code),
+            created_at=now,
+            expires_at=now + CODE_VALIDITY,
+        )
+        cache.set(
+            _code_cache_key(verification.pk), code, timeout=int(CODE_VALIDITY.total_seconds())
+        )
+        delivery = delivery_create(
+            medium=Medium.VOICE,
+            to=number,
+            purpose=VERIFICATION_PURPOSE,
+            reference=str(verification.pk),
+            language=language,
+            payload={"flow": "verification", "params": {"code_id": verification.pk}},
+        )
+        verification.delivery_id = delivery.pk
+        verification.save(update_fields=["delivery_id"])
+    return verification
+
+
+def verification_check(*, verification: VerificationCode, code: str) -> None:
+    """Accept the right code once, within its time and attempts; else say what to do."""
+    now = timezone.now()
+    with transaction.atomic():
+        verification = VerificationCode.objects.select_for_update().get(pk=verification.pk)
+        if verification.used_at is not None:
+            refusal = _("Questo codice è già stato usato: chiedi una nuova chiamata.")
+        elif now >= verification.expires_at:
+            refusal = _("Il codice è scaduto: chiedi una nuova chiamata.")
+        elif verification.attempts >= CODE_ATTEMPTS:
+            refusal = _("Troppi tentativi sbagliati con questo codice: chiedi una nuova chiamata.")
+        else:
+            # The attempt counts whether or not the code is right (saved before any refusal).
+            verification.attempts += 1
+            right = check_password(code.strip(), verification.code_hash)
+            if right:
+                verification.used_at = now
+            verification.save(update_fields=["attempts", "used_at"])
+            left = CODE_ATTEMPTS - verification.attempts
+            if right:
+                refusal = ""
+            elif left:
+                refusal = _("Il codice non è giusto. Tentativi rimasti: %(left)d.") % {"left": left}
+            else:
+                refusal = _(
+                    "Il codice non è giusto e i tentativi sono finiti: chiedi una nuova chiamata."
+                )
+    if refusal:
+        raise ApplicationError(refusal)
+    cache.delete(_code_cache_key(verification.pk))
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubscriptionData:
+    first_name: str
+    last_name: str
+    mobile: str
+    email: str
+    civic_number: Any
+    address_detail: str = ""
+    landline: str = ""
+    fax: str = ""
+    language: str = "it"
+    deaf: bool = False
+    sms_instead_of_voice_requested: bool = False
+
+
+def mobile_bound(*, mobile: str) -> bool:
+    return Subscription.objects.filter(mobile=mobile, status=SubscriptionStatus.ACTIVE).exists()
+
+
+def subscription_start(
+    *, data: SubscriptionData, ip_address: str | None
+) -> tuple[Subscription, VerificationCode]:
+    """Record the subscription as pending and place the verification call."""
+    if mobile_bound(mobile=data.mobile):
+        raise ApplicationError(
+            _(
+                "Il numero %(number)s è già iscritto all'allerta. Per cambiare i dati usa "
+                "«Gestisci la tua iscrizione»."
+            )
+            % {"number": phone_display(data.mobile)},
+            extra={"bound": True},
+        )
+    with transaction.atomic():
+        subscription = Subscription.objects.create(
+            first_name=data.first_name.strip(),
+            last_name=data.last_name.strip(),
+            mobile=data.mobile,
+            email=data.email,
+            landline=data.landline,
+            fax=data.fax,
+            civic_number=data.civic_number,
+            address_detail=data.address_detail.strip(),
+            language=data.language,
+            deaf=data.deaf,
+            sms_instead_of_voice_requested=data.sms_instead_of_voice_requested,
+            privacy_accepted_at=timezone.now(),
+        )
+        verification = verification_call_place(
+            number=data.mobile,
+            purpose=VerificationPurpose.SUBSCRIBE,
+            subscription=subscription,
+            ip_address=ip_address,
+            language=data.language,
+        )
+    return subscription, verification
+
+
+def subscription_verify(*, verification: VerificationCode, code: str) -> Subscription:
+    """The right code completes the subscription and binds the mobile number to it."""
+    verification_check(verification=verification, code=code)
+    subscription = verification.subscription
+    try:
+        with transaction.atomic():
+            subscription.status = SubscriptionStatus.ACTIVE
+            subscription.verified_at = timezone.now()
+            subscription.save(update_fields=["status", "verified_at"])
+            # Whoever subscribes again wants the calls: the number leaves the suppression list.
+            Suppression.objects.filter(
+                number_hash=suppression_hash(number=subscription.mobile)
+            ).delete()
+            # Older unverified attempts with this number are superseded.
+            Subscription.objects.filter(
+                mobile=subscription.mobile, status=SubscriptionStatus.PENDING
+            ).exclude(pk=subscription.pk).delete()
+    except IntegrityError:
+        raise ApplicationError(
+            _("Nel frattempo questo numero è stato iscritto da un'altra richiesta.")
+        ) from None
+    audit_record(action="alert_subscription_verified", target=subscription, channel="voice")
+    return subscription
+
+
+def subscription_find_by_number(*, number: str) -> Subscription | None:
+    return (
+        Subscription.objects.filter(status=SubscriptionStatus.ACTIVE)
+        .filter(Q(mobile=number) | Q(landline=number))
+        .first()
+    )
+
+
+def subscription_delete(*, subscription: Subscription, channel: str) -> None:
+    """Delete every personal datum of a subscription at once; keep only the suppression hash
+    and an audit record that names no one."""
+    numbers = [n for n in (subscription.mobile, subscription.landline, subscription.fax) if n]
+    pk = subscription.pk
+    with transaction.atomic():
+        for number in numbers:
+            suppression_add(number=number, reason="deregistered")
+        # Calls and messages sent to these numbers carry them: they go too.
+        Delivery.objects.filter(to__in=numbers + [subscription.email]).delete()
+        VerificationCode.objects.filter(number__in=numbers).delete()
+        subscription.delete()
+        audit_record(
+            action="alert_subscription_deleted",
+            actor="",
+            channel=channel,
+            detail={"subscription_id": pk},
+        )

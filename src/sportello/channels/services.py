@@ -1,0 +1,106 @@
+"""Writes for channels: create a delivery and queue it; record what providers report."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sportello.channels.base import FINAL_STATUSES, DeliveryStatus, Medium
+from sportello.channels.models import Delivery, DeliveryEvent
+from sportello.core.queueing import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
+
+# A status only ever moves forward: a late "ringing" never undoes "answered".
+_RANK = {
+    DeliveryStatus.QUEUED: 0,
+    DeliveryStatus.SENDING: 1,
+    DeliveryStatus.SENT: 2,
+    DeliveryStatus.RINGING: 3,
+    DeliveryStatus.ACCEPTED: 3,
+    DeliveryStatus.ANSWERED: 4,
+}
+
+
+def _task_for(medium: str):
+    from sportello.channels import tasks
+
+    return {
+        Medium.VOICE: tasks.voice_send,
+        Medium.SMS: tasks.sms_send,
+        Medium.FAX: tasks.fax_send,
+        Medium.EMAIL: tasks.email_send,
+    }[medium]
+
+
+def default_sender(medium: str) -> str:
+    from sportello.core.selectors import municipality_get
+
+    municipality = municipality_get()
+    if medium in (Medium.VOICE, Medium.SMS):
+        return municipality.alert_caller_id if municipality else ""
+    if medium == Medium.FAX:
+        return municipality.fax_sender if municipality else ""
+    return settings.DEFAULT_FROM_EMAIL
+
+
+def delivery_create(
+    *,
+    medium: str,
+    to: str,
+    purpose: str,
+    payload: dict[str, Any],
+    reference: str = "",
+    language: str = "it",
+    sender: str | None = None,
+) -> Delivery:
+    """Record the delivery and queue it for its medium's worker once the transaction commits."""
+    delivery = Delivery.objects.create(
+        medium=medium,
+        to=to,
+        purpose=purpose,
+        reference=reference,
+        language=language,
+        payload=payload,
+        sender=default_sender(medium) if sender is None else sender,
+    )
+    DeliveryEvent.objects.create(delivery=delivery, status=DeliveryStatus.QUEUED)
+    enqueue_after_commit(_task_for(medium), delivery.pk)
+    return delivery
+
+
+def delivery_status_update(
+    *,
+    delivery: Delivery,
+    status: str,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    answered_by: str | None = None,
+    keys: str | None = None,
+) -> Delivery:
+    """Record a provider's report. Final states are kept; earlier states never overwrite later."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        DeliveryEvent.objects.create(delivery=delivery, status=status, detail=detail or {})
+        current = delivery.status
+        moves = current not in FINAL_STATUSES and (
+            status in FINAL_STATUSES or _RANK.get(status, 0) >= _RANK.get(current, 0)
+        )
+        fields = ["updated_at"]
+        if moves:
+            delivery.status = status
+            delivery.reason = reason[:250]
+            fields += ["status", "reason"]
+        if answered_by:
+            delivery.answered_by = answered_by
+            fields.append("answered_by")
+        if keys:
+            delivery.keys = (delivery.keys + keys)[-40:]
+            fields.append("keys")
+        delivery.updated_at = timezone.now()
+        delivery.save(update_fields=fields)
+    return delivery

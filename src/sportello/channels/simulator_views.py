@@ -1,0 +1,191 @@
+"""The phone simulator: for any number, its SMS, calls, faxes and e-mails as the simulator
+provider stored them; answer a ringing call, or place a call to one of the municipality's lines,
+and the very IVR flows a real provider would run speak here, with a keypad.
+
+Open to operators; in the demo (SPORTELLO_PHONE_SIMULATOR_PUBLIC) to anyone on the machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from sportello.channels.base import DeliveryStatus, Medium
+from sportello.channels.ivr import Call, Prompt, Say, inbound_lines, ivr_run
+from sportello.channels.models import Delivery
+from sportello.channels.phones import phone_display, phone_e164
+from sportello.channels.services import delivery_status_update
+from sportello.core.access import OPERATOR
+
+ESPEAK = "espeak-ng"
+_AUDIO_SALT = "sportello.channels.simulator.audio"
+_VOICES = {"it": "it", "en": "en-gb"}
+
+
+def simulator_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.SPORTELLO_PHONE_SIMULATOR_PUBLIC:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.is_staff:
+                raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.sportello_access = OPERATOR  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _audio_url(say: Say) -> str | None:
+    if shutil.which(ESPEAK) is None:
+        return None
+    token = signing.dumps({"t": say.text, "l": say.language}, salt=_AUDIO_SALT, compress=True)
+    return reverse("simulator:audio") + "?" + urlencode({"t": token})
+
+
+def _render_prompt(
+    request: HttpRequest, prompt: Prompt, *, context: dict[str, Any]
+) -> HttpResponse:
+    parts = []
+    for part in prompt.parts:
+        if isinstance(part, Say):
+            parts.append({"text": part.text, "language": part.language, "audio": _audio_url(part)})
+    return render(
+        request,
+        "channels/simulator_call.html",
+        {"prompt": prompt, "parts": parts, "keys": "123456789*0#", **context},
+    )
+
+
+@simulator_access
+def simulator(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("numero", "").strip()
+    number = phone_e164(raw) if raw else None
+    email = request.GET.get("email", "").strip()
+    deliveries = []
+    if number:
+        deliveries = list(Delivery.objects.filter(to=number).order_by("-created_at", "-id")[:50])
+    emails = list(Delivery.objects.filter(to=email, medium=Medium.EMAIL)[:50]) if email else []
+    return render(
+        request,
+        "channels/simulator.html",
+        {
+            "raw": raw,
+            "number": number,
+            "number_display": phone_display(number) if number else "",
+            "invalid": bool(raw) and number is None,
+            "calls": [d for d in deliveries if d.medium == Medium.VOICE],
+            "messages": [d for d in deliveries if d.medium == Medium.SMS],
+            "faxes": [d for d in deliveries if d.medium == Medium.FAX],
+            "email": email,
+            "emails": emails,
+            "lines": inbound_lines(),
+            "ringing": DeliveryStatus.RINGING,
+            "simulated": settings.SPORTELLO_CHANNELS.get("voice", "").endswith("Simulator"),
+        },
+    )
+
+
+@require_POST
+@simulator_access
+def answer(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """Answer (or keep answering) a call the simulator is ringing."""
+    delivery = get_object_or_404(Delivery, pk=delivery_id, medium=Medium.VOICE)
+    step = request.POST.get("step", "start")
+    digits = request.POST.get("digits", "")
+    answered_by = "machine" if request.POST.get("answered_by") == "machine" else "human"
+    if step == "start":
+        delivery_status_update(
+            delivery=delivery,
+            status=DeliveryStatus.VOICEMAIL
+            if answered_by == "machine"
+            else DeliveryStatus.ANSWERED,
+            answered_by=answered_by,
+        )
+    elif digits:
+        delivery_status_update(delivery=delivery, status=DeliveryStatus.ANSWERED, keys=digits)
+    call = Call(
+        flow=delivery.payload.get("flow", ""),
+        caller=delivery.to,
+        line=delivery.sender,
+        delivery=delivery,
+        answered_by=answered_by,
+        language=delivery.language,
+        params=delivery.payload.get("params", {}),
+    )
+    prompt = ivr_run(call, step, digits)
+    if prompt.gather is None:
+        delivery_status_update(delivery=delivery, status=DeliveryStatus.COMPLETED)
+    return _render_prompt(
+        request,
+        prompt,
+        context={
+            "action": reverse("simulator:answer", args=[delivery.pk]),
+            "number": delivery.to,
+            "number_display": phone_display(delivery.to),
+            "other": delivery.sender,
+            "incoming": True,
+            "answered_by": answered_by,
+        },
+    )
+
+
+@require_POST
+@simulator_access
+def place(request: HttpRequest) -> HttpResponse:
+    """Call one of the municipality's lines from a number, as its owner would."""
+    caller = phone_e164(request.POST.get("numero", "")) or ""
+    hidden = request.POST.get("hidden") == "1"
+    flow = request.POST.get("flow", "")
+    lines = {name: number for name, number, _label in inbound_lines()}
+    if flow not in lines:
+        raise Http404
+    call = Call(flow=flow, caller="" if hidden else caller, line=lines[flow], language="it")
+    prompt = ivr_run(call, request.POST.get("step", "start"), request.POST.get("digits", ""))
+    return _render_prompt(
+        request,
+        prompt,
+        context={
+            "action": reverse("simulator:place"),
+            "number": caller,
+            "number_display": phone_display(caller) if caller else "",
+            "other": lines[flow],
+            "incoming": False,
+            "flow": flow,
+            "hidden": hidden,
+        },
+    )
+
+
+@simulator_access
+def audio(request: HttpRequest) -> HttpResponse:
+    """The spoken text as a WAV file, by espeak-ng (only texts this page signed)."""
+    try:
+        data = signing.loads(request.GET.get("t", ""), salt=_AUDIO_SALT, max_age=3600)
+    except signing.BadSignature as error:
+        raise Http404 from error
+    if shutil.which(ESPEAK) is None:
+        raise Http404
+    voice = _VOICES.get(data.get("l", "it"), "it")
+    result = subprocess.run(
+        [ESPEAK, "-v", voice, "-s", "140", "--stdout", str(data["t"])[:2000]],
+        capture_output=True,
+        timeout=20,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise Http404
+    return HttpResponse(result.stdout, content_type="audio/wav")

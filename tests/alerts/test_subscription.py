@@ -1,0 +1,196 @@
+"""Subscribing to the alerts on the web: the verification call reads a code, the code completes
+the subscription; limits, wrong numbers and addresses; deregistration by calling the line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from sportello.alerts.models import Subscription, SubscriptionStatus, Suppression, VerificationCode
+from sportello.channels.base import DeliveryStatus
+from sportello.channels.models import Delivery
+from sportello.core.models import AuditEvent
+
+MOBILE = "+393331234567"
+
+
+def form(town, **overrides) -> dict[str, str]:
+    fields = {
+        "first_name": "Maria",
+        "last_name": "Bianchi",
+        "mobile": "333 123 4567",
+        "email": "maria@example.it",
+        "address": f"{town.street.name} {town.number}",
+        "language": "it",
+        "privacy": "on",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def answer_call(client: Client, call: Delivery, **fields: str) -> str:
+    response = client.post(f"/simulatore-telefono/chiamata/{call.pk}/", {"step": "start", **fields})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def spoken_code(page: str) -> str:
+    match = re.search(r"Il tuo codice è: ((?:\d, ){5}\d)", page)
+    assert match, page
+    return match.group(1).replace(", ", "")
+
+
+@pytest.fixture
+def subscribed(town, django_capture_on_commit_callbacks) -> Client:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/allerta/iscrizione/", form(town))
+    assert response.status_code == 302 and response["Location"] == "/allerta/iscrizione/verifica/"
+    call = Delivery.objects.get(to=MOBILE, purpose="verification")
+    code = spoken_code(answer_call(client, call))
+    response = client.post("/allerta/iscrizione/verifica/", {"code": code})
+    assert response["Location"] == "/allerta/iscrizione/completata/"
+    return client
+
+
+def test_the_verification_call_reads_the_code_and_the_code_completes_it(
+    town, django_capture_on_commit_callbacks
+) -> None:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/allerta/iscrizione/", form(town))
+
+    verify_page = client.get("/allerta/iscrizione/verifica/").content.decode()
+    assert "+39 333 123 4567" in verify_page
+    call = Delivery.objects.get(to=MOBILE, purpose="verification")
+    assert call.status == DeliveryStatus.RINGING
+    assert call.sender == "+390586820000" or call.sender  # the alert caller ID
+    page = answer_call(client, call)
+    code = spoken_code(page)
+    assert page.count(", ".join(code)) == 2  # read twice, digit by digit
+    # The code is stored only as a hash.
+    verification = VerificationCode.objects.get()
+    assert code not in verification.code_hash and code not in str(call.payload)
+
+    done = client.post("/allerta/iscrizione/verifica/", {"code": code}, follow=True)
+
+    assert "Iscrizione completata" in done.content.decode()
+    subscription = Subscription.objects.get()
+    assert subscription.status == SubscriptionStatus.ACTIVE
+    assert subscription.civic_number == town
+    assert subscription.mobile == MOBILE
+
+
+def test_a_wrong_code_is_refused_and_after_five_a_new_call_is_needed(
+    town, django_capture_on_commit_callbacks
+) -> None:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/allerta/iscrizione/", form(town))
+    for left in (4, 3, 2, 1):
+        page = client.post("/allerta/iscrizione/verifica/", {"code": "000000"}).content.decode()
+        assert f"Tentativi rimasti: {left}" in page
+    client.post("/allerta/iscrizione/verifica/", {"code": "000000"})
+    call = Delivery.objects.get(to=MOBILE)
+    code = spoken_code(answer_call(client, call))
+
+    page = client.post("/allerta/iscrizione/verifica/", {"code": code}).content.decode()
+
+    assert "chiedi una nuova chiamata" in page
+    assert Subscription.objects.get().status == SubscriptionStatus.PENDING
+
+
+def test_the_code_is_never_read_to_an_answering_machine(
+    town, django_capture_on_commit_callbacks
+) -> None:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/allerta/iscrizione/", form(town))
+    call = Delivery.objects.get(to=MOBILE)
+
+    page = answer_call(client, call, answered_by="machine")
+
+    assert "Il tuo codice" not in page and "nuova chiamata" in page
+    call.refresh_from_db()
+    assert call.status == DeliveryStatus.VOICEMAIL
+
+
+def test_calls_are_limited_per_number(town, django_capture_on_commit_callbacks) -> None:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/allerta/iscrizione/", form(town))
+        client.post("/allerta/iscrizione/verifica/", {"call_again": "1"})
+        client.post("/allerta/iscrizione/verifica/", {"call_again": "1"})
+        page = client.post("/allerta/iscrizione/verifica/", {"call_again": "1"}).content.decode()
+
+    assert "già chiamato questo numero 3 volte" in page
+    assert Delivery.objects.filter(to=MOBILE).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("mobile", "0586 820000", "non è un numero di cellulare"),
+        ("mobile", "+44 7911 123456", "solo numeri italiani"),
+        ("mobile", "12", "non sembra valido"),
+        ("landline", "333 765 4321", "non è un numero fisso"),
+        ("address", "Via Che Non Esiste 1", "Nessuna strada"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_is_stored(town, field, value, message) -> None:
+    page = Client().post("/allerta/iscrizione/", form(town, **{field: value})).content.decode()
+
+    assert message in page
+    assert not Subscription.objects.exists()
+    assert not Delivery.objects.exists()
+
+
+def test_a_number_already_subscribed_is_refused_with_a_way_forward(subscribed, town) -> None:
+    page = Client().post("/allerta/iscrizione/", form(town)).content.decode()
+
+    assert "è già iscritto" in page and "Gestisci" in page
+    assert Subscription.objects.count() == 1
+
+
+def test_deregistration_by_phone_deletes_everything_and_suppresses_the_number(
+    subscribed, town
+) -> None:
+    client = Client()
+    start = client.post(
+        "/simulatore-telefono/chiama/",
+        {"numero": "333 123 4567", "flow": "deregistration", "step": "start"},
+    ).content.decode()
+    assert "M. B." in start and "premi 1" in start
+    assert "Maria" not in start  # masked
+
+    done = client.post(
+        "/simulatore-telefono/chiama/",
+        {"numero": "333 123 4567", "flow": "deregistration", "step": "confirm", "digits": "1"},
+    ).content.decode()
+
+    assert "tutti i tuoi dati sono stati cancellati" in done
+    assert not Subscription.objects.exists()
+    assert not Delivery.objects.filter(to=MOBILE).exists()
+    assert not VerificationCode.objects.exists()
+    assert Suppression.objects.count() == 1
+    assert MOBILE not in Suppression.objects.get().number_hash
+    event = AuditEvent.objects.get(action="alert_subscription_deleted")
+    assert "Maria" not in str(event.detail) and MOBILE not in str(event.detail)
+
+
+def test_deregistration_line_for_unknown_and_hidden_numbers(subscribed) -> None:
+    client = Client()
+    unknown = client.post(
+        "/simulatore-telefono/chiama/",
+        {"numero": "333 999 8888", "flow": "deregistration", "step": "start"},
+    ).content.decode()
+    hidden = client.post(
+        "/simulatore-telefono/chiama/",
+        {"numero": "333 123 4567", "hidden": "1", "flow": "deregistration", "step": "start"},
+    ).content.decode()
+
+    assert "Non troviamo iscrizioni" in unknown
+    assert "Non vediamo il tuo numero" in hidden
+    assert Subscription.objects.count() == 1
