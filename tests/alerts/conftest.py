@@ -6,8 +6,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
+from sportello.channels.models import Delivery
 from sportello.places.models import CivicNumber
+from tests.alerts.helpers import MOBILE, answer_call, form, spoken_code
 
 
 @pytest.fixture
@@ -20,3 +23,16 @@ def town(db) -> CivicNumber:
 def demo_simulator(settings) -> None:
     """As in the demo: the phone simulator is open to whoever tries the system."""
     settings.SPORTELLO_PHONE_SIMULATOR_PUBLIC = True
+
+
+@pytest.fixture
+def subscribed(town, django_capture_on_commit_callbacks) -> Client:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/allerta/iscrizione/", form(town))
+    assert response.status_code == 302 and response["Location"] == "/allerta/iscrizione/verifica/"
+    call = Delivery.objects.get(to=MOBILE, purpose="verification")
+    code = spoken_code(answer_call(client, call))
+    response = client.post("/allerta/iscrizione/verifica/", {"code": code})
+    assert response["Location"] == "/allerta/iscrizione/completata/"
+    return client

@@ -3,8 +3,6 @@ the subscription; limits, wrong numbers and addresses; deregistration by calling
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 
@@ -12,47 +10,7 @@ from sportello.alerts.models import Subscription, SubscriptionStatus, Suppressio
 from sportello.channels.base import DeliveryStatus
 from sportello.channels.models import Delivery
 from sportello.core.models import AuditEvent
-
-MOBILE = "+393331234567"
-
-
-def form(town, **overrides) -> dict[str, str]:
-    fields = {
-        "first_name": "Maria",
-        "last_name": "Bianchi",
-        "mobile": "333 123 4567",
-        "email": "maria@example.it",
-        "address": f"{town.street.name} {town.number}",
-        "language": "it",
-        "privacy": "on",
-    }
-    fields.update(overrides)
-    return fields
-
-
-def answer_call(client: Client, call: Delivery, **fields: str) -> str:
-    response = client.post(f"/simulatore-telefono/chiamata/{call.pk}/", {"step": "start", **fields})
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def spoken_code(page: str) -> str:
-    match = re.search(r"Il tuo codice è: ((?:\d, ){5}\d)", page)
-    assert match, page
-    return match.group(1).replace(", ", "")
-
-
-@pytest.fixture
-def subscribed(town, django_capture_on_commit_callbacks) -> Client:
-    client = Client()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/allerta/iscrizione/", form(town))
-    assert response.status_code == 302 and response["Location"] == "/allerta/iscrizione/verifica/"
-    call = Delivery.objects.get(to=MOBILE, purpose="verification")
-    code = spoken_code(answer_call(client, call))
-    response = client.post("/allerta/iscrizione/verifica/", {"code": code})
-    assert response["Location"] == "/allerta/iscrizione/completata/"
-    return client
+from tests.alerts.helpers import MOBILE, answer_call, form, spoken_code
 
 
 def test_the_verification_call_reads_the_code_and_the_code_completes_it(

@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
 
         from sportello.accounts.roles import roles_grant_permissions
 
-        post_migrate.connect(roles_grant_permissions, sender=self)
+        # After every app: each app's permissions exist only once its own post_migrate has run.
+        post_migrate.connect(roles_grant_permissions)
 
         from sportello.accounts import checks, receivers  # noqa: F401  (registers them)

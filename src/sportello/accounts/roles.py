@@ -34,7 +34,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "places.view_civicnumber",
     ],
     Role.REGISTRY_CLERK: ["registry.*", "places.view_street", "places.view_civicnumber"],
-    Role.CIVIL_PROTECTION: ["places.view_street", "places.view_civicnumber"],
+    Role.CIVIL_PROTECTION: [
+        "places.view_street",
+        "places.view_civicnumber",
+        "alerts.*",
+        "channels.view_delivery",
+    ],
     Role.SCHOOL_OFFICE: ["registry.view_person", "registry.view_family"],
     Role.MOBILITY_OFFICE: ["registry.view_person"],
     Role.ADMINISTRATOR: [
@@ -42,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "places.*",
         "registry.*",
         "accounts.*",
+        "alerts.*",
+        "channels.*",
         "auth.view_group",
         "otp_totp.*",
         "axes.*",

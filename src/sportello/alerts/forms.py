@@ -131,3 +131,38 @@ class CodeForm(AccessibleFormMixin, forms.Form):
         if not code.isdigit():
             raise ValidationError(_("Il codice è fatto di 6 cifre."))
         return code
+
+
+class ManageStartForm(AccessibleFormMixin, forms.Form):
+    mobile = forms.CharField(
+        label=_("Il cellulare con cui ti sei iscritto"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_mobile(self) -> str:
+        return _phone(self.cleaned_data["mobile"], kind="mobile", label=_("Cellulare"))
+
+
+class ManageForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    address = forms.CharField(label=_("Indirizzo di casa con numero civico"), max_length=200)
+    address_detail = forms.CharField(label=_("Scala, interno"), max_length=60, required=False)
+    landline = forms.CharField(label=_("Telefono fisso"), max_length=30, required=False)
+    fax = forms.CharField(label=_("Numero di fax"), max_length=30, required=False)
+    language = forms.ChoiceField(label=_("Lingua degli avvisi"), choices=AlertLanguage.choices)
+
+    def clean_landline(self) -> str:
+        value = self.cleaned_data["landline"].strip()
+        return _phone(value, kind="landline", label=_("Telefono fisso")) if value else ""
+
+    def clean_fax(self) -> str:
+        value = self.cleaned_data["fax"].strip()
+        return _phone(value, kind=None, label=_("Fax")) if value else ""
+
+    def clean_address(self):
+        result = address_geocode(text=self.cleaned_data["address"])
+        if not result.found:
+            raise ValidationError(result.reason or _("Indirizzo non trovato nello stradario."))
+        self.civic_number = result.civic_number
+        return self.cleaned_data["address"]

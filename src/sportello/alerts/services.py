@@ -278,3 +278,57 @@ def subscription_delete(*, subscription: Subscription, channel: str) -> None:
             channel=channel,
             detail={"subscription_id": pk},
         )
+
+
+def manage_call_place(*, number: str, ip_address: str | None) -> VerificationCode | None:
+    """Call a subscribed number to let its owner manage the subscription. For a number that is
+    not subscribed nothing is called, and the caller is not told (nobody learns who is)."""
+    subscription = subscription_find_by_number(number=number)
+    if subscription is None or subscription.mobile != number:
+        return None
+    return verification_call_place(
+        number=number,
+        purpose=VerificationPurpose.MANAGE,
+        subscription=subscription,
+        ip_address=ip_address,
+        language=subscription.language,
+    )
+
+
+def subscription_update(*, subscription: Subscription, changes: dict[str, Any]) -> Subscription:
+    allowed = {"email", "civic_number", "address_detail", "landline", "fax", "language"}
+    for name, value in changes.items():
+        if name in allowed:
+            setattr(subscription, name, value)
+    subscription.save()
+    audit_record(action="alert_subscription_updated", target=subscription, channel="web")
+    return subscription
+
+
+def sms_preference_decide(*, subscription: Subscription, granted: bool, operator: Any) -> None:
+    """A civil-protection operator grants or refuses SMS instead of voice calls; the subscriber
+    is told by e-mail."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with transaction.atomic():
+        subscription.sms_instead_of_voice = granted
+        subscription.sms_instead_of_voice_requested = False
+        subscription.save(update_fields=["sms_instead_of_voice", "sms_instead_of_voice_requested"])
+        with translation.override(subscription.language):
+            context = {"subscription": subscription, "granted": granted}
+            text = render_to_string("alerts/email/sms_decision.txt", context)
+            subject = _("Allerta: la tua richiesta di ricevere SMS")
+        delivery_create(
+            medium=Medium.EMAIL,
+            to=subscription.email,
+            purpose="sms_preference",
+            reference=str(subscription.pk),
+            language=subscription.language,
+            payload={"subject": str(subject), "text": text},
+        )
+        audit_record(
+            action="alert_sms_preference_granted" if granted else "alert_sms_preference_refused",
+            actor=operator,
+            target=subscription,
+        )

@@ -10,4 +10,7 @@ urlpatterns = [
     path("iscrizione/", views.subscribe, name="subscribe"),
     path("iscrizione/verifica/", views.verify, name="verify"),
     path("iscrizione/completata/", views.done, name="done"),
+    path("gestisci/", views.manage_start, name="manage"),
+    path("gestisci/verifica/", views.manage_verify, name="manage_verify"),
+    path("gestisci/dati/", views.manage_data, name="manage_data"),
 ]

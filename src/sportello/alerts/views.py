@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from sportello.alerts import services
-from sportello.alerts.forms import CodeForm, SubscriptionForm
+from sportello.alerts.forms import CodeForm, ManageForm, ManageStartForm, SubscriptionForm
 from sportello.alerts.models import Subscription, SubscriptionStatus, VerificationCode
 from sportello.channels.phones import phone_display
 from sportello.core.access import public
@@ -125,4 +126,110 @@ def done(request: HttpRequest) -> HttpResponse:
         request,
         "alerts/done.html",
         {"subscription": subscription, "number": phone_display(subscription.mobile)},
+    )
+
+
+SESSION_MANAGE = "_sportello_alert_manage"
+SESSION_MANAGE_CODE = "_sportello_alert_manage_code"
+
+
+@public
+@never_cache
+def manage_start(request: HttpRequest) -> HttpResponse:
+    """Manage a subscription: first prove the number is yours with a verification call."""
+    form = ManageStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            verification = services.manage_call_place(
+                number=form.cleaned_data["mobile"], ip_address=client_ip(request)
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            request.session[SESSION_MANAGE_CODE] = verification.pk if verification else 0
+            request.session["_sportello_alert_manage_number"] = form.cleaned_data["mobile"]
+            return redirect("alerts:manage_verify")
+    return render(request, "alerts/manage_start.html", {"form": form})
+
+
+@public
+@never_cache
+def manage_verify(request: HttpRequest) -> HttpResponse:
+    if SESSION_MANAGE_CODE not in request.session:
+        return redirect("alerts:manage")
+    number = request.session.get("_sportello_alert_manage_number", "")
+    verification = (
+        VerificationCode.objects.filter(pk=request.session[SESSION_MANAGE_CODE])
+        .select_related("subscription")
+        .first()
+    )
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if verification is None:
+            form.add_error("code", _("Il codice non è giusto."))
+        else:
+            try:
+                services.verification_check(
+                    verification=verification, code=form.cleaned_data["code"]
+                )
+            except ApplicationError as error:
+                form.add_error("code", error.message)
+            else:
+                request.session[SESSION_MANAGE] = verification.subscription_id
+                del request.session[SESSION_MANAGE_CODE]
+                return redirect("alerts:manage_data")
+    return render(
+        request, "alerts/manage_verify.html", {"form": form, "number": phone_display(number)}
+    )
+
+
+@public
+@never_cache
+def manage_data(request: HttpRequest) -> HttpResponse:
+    subscription = (
+        Subscription.objects.filter(
+            pk=request.session.get(SESSION_MANAGE), status=SubscriptionStatus.ACTIVE
+        )
+        .select_related("civic_number__street")
+        .first()
+    )
+    if subscription is None:
+        return redirect("alerts:manage")
+    if request.method == "POST" and "delete" in request.POST:
+        services.subscription_delete(subscription=subscription, channel="web")
+        del request.session[SESSION_MANAGE]
+        return render(request, "alerts/deleted.html")
+    civic = subscription.civic_number
+    initial = {
+        "email": subscription.email,
+        "address": f"{civic.street.name} {civic.number}",
+        "address_detail": subscription.address_detail,
+        "landline": subscription.landline,
+        "fax": subscription.fax,
+        "language": subscription.language,
+    }
+    form = ManageForm(request.POST or None, initial=initial)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        services.subscription_update(
+            subscription=subscription,
+            changes={
+                "email": form.cleaned_data["email"],
+                "civic_number": form.civic_number,
+                "address_detail": form.cleaned_data["address_detail"],
+                "landline": form.cleaned_data["landline"],
+                "fax": form.cleaned_data["fax"],
+                "language": form.cleaned_data["language"],
+            },
+        )
+        saved = True
+    return render(
+        request,
+        "alerts/manage_data.html",
+        {
+            "form": form,
+            "subscription": subscription,
+            "saved": saved,
+            "number": phone_display(subscription.mobile),
+        },
     )
