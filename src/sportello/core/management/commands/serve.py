@@ -83,6 +83,7 @@ class Command(BaseCommand):
             f"  Portale:      {url}",
             f"  Accesso:      {url}accedi/",
             f"  Operatori:    {url}operatori/",
+            f"  Telefono:     {url}simulatore-telefono/  (simulatore: chiamate, SMS, fax)",
             f"  Back-office:  {url}backoffice/",
             "  Premi Ctrl-C per fermare tutto.",
         ]
