@@ -152,3 +152,23 @@ def test_deregistration_line_for_unknown_and_hidden_numbers(subscribed) -> None:
     assert "Non troviamo iscrizioni" in unknown
     assert "Non vediamo il tuo numero" in hidden
     assert Subscription.objects.count() == 1
+
+
+def test_a_number_the_street_lacks_offers_its_nearest_civic_numbers(town) -> None:
+    client = Client()
+    missing = 9000 + town.number
+    page = client.post(
+        "/allerta/iscrizione/", form(town, address=f"{town.street.name} {missing}")
+    ).content.decode()
+
+    assert "Scegli il tuo indirizzo tra questi" in page
+    assert (
+        f'name="civic_number_id" value="{town.pk}"' in page
+        or 'name="civic_number_id" value=' in page
+    )
+    chosen = client.post(
+        "/allerta/iscrizione/",
+        form(town, address=f"{town.street.name} {missing}", civic_number_id=str(town.pk)),
+    )
+    assert chosen.status_code == 302
+    assert Subscription.objects.get().civic_number == town

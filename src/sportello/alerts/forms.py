@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from sportello.alerts.models import AlertLanguage
 from sportello.channels.phones import phone_country_allowed, phone_e164, phone_kind
 from sportello.core.forms import AccessibleFormMixin
-from sportello.places.selectors import address_geocode, civic_number_get
+from sportello.places.selectors import (
+    address_geocode,
+    civic_number_get,
+    street_civic_numbers_near,
+)
 
 
 def _phone(value: str, *, kind: str | None, label: str) -> str:
@@ -104,6 +110,13 @@ class SubscriptionForm(AccessibleFormMixin, forms.Form):
                 self.civic_number = result.civic_number
             else:
                 self.address_candidates = [c for c in result.candidates if c.id][:8]
+                streets = [c for c in result.candidates if c.id is None]
+                if not self.address_candidates and streets:
+                    # A number the street does not have: offer its nearest ones.
+                    typed = re.search(r"\d+", cleaned["address"])
+                    self.address_candidates = street_civic_numbers_near(
+                        street_id=streets[0].street_id, number=int(typed.group()) if typed else 1
+                    )
                 message = result.reason or _("Indirizzo non trovato nello stradario.")
                 if self.address_candidates:
                     message = _("%(reason)s Scegli il tuo indirizzo tra questi:") % {

@@ -331,3 +331,11 @@ def address_geocode(*, text: str) -> GeocodeResult:
 
 def civic_number_get(*, civic_number_id: int) -> CivicNumber | None:
     return CivicNumber.objects.select_related("street").filter(pk=civic_number_id).first()
+
+
+def street_civic_numbers_near(*, street_id: int, number: int, limit: int = 8) -> list[AddressMatch]:
+    """The civic numbers of a street closest to `number`: suggestions when the one typed does
+    not exist («Via Grande 10» where the street has 8 and 12)."""
+    civics = list(CivicNumber.objects.filter(street_id=street_id).select_related("street")[:2000])
+    civics.sort(key=lambda civic: (abs(civic.number - number), civic.number, civic.exponent))
+    return [_civic_match(civic) for civic in civics[:limit]]
