@@ -15,6 +15,7 @@ GOOD_PRODUCTION = {
     "ALLOWED_HOSTS": "sportello.comune.example.it",
     "DATABASE_URL": "postgres://sportello@127.0.0.1:5432/sportello",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/2",
 }
 
 
@@ -22,6 +23,7 @@ def sportello(args: list[str], env: dict[str, str], tmp_path: Path) -> subproces
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SPORTELLO_"))}
     clean.pop("DATABASE_URL", None)
     clean.pop("CELERY_BROKER_URL", None)
+    clean.pop("CACHE_URL", None)
     clean.update({"SPORTELLO_HOME": str(tmp_path), "SPORTELLO_VAR_DIR": str(tmp_path / "var")})
     clean.update(env)
     return subprocess.run(
@@ -77,6 +79,8 @@ def test_broken_value_in_dotenv_file_is_named_too(tmp_path: Path) -> None:
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "PostgreSQL"),
         ({"CELERY_BROKER_URL": "filesystem://"}, "CELERY_BROKER_URL"),
+        ({"CACHE_URL": "filecache:///tmp/cache"}, "CACHE_URL"),
+        ({"SPORTELLO_PHONE_SIMULATOR_PUBLIC": "true"}, "SPORTELLO_PHONE_SIMULATOR_PUBLIC"),
     ],
 )
 def test_production_refuses_insecure_settings(

@@ -4,7 +4,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from sportello.config import env
 from sportello.config.settings.base import *  # noqa: F403
-from sportello.config.settings.base import ALLOWED_HOSTS, CELERY_BROKER_URL, DATABASES, DEBUG
+from sportello.config.settings.base import (
+    ALLOWED_HOSTS,
+    CACHES,
+    CELERY_BROKER_URL,
+    DATABASES,
+    DEBUG,
+    SPORTELLO_PHONE_SIMULATOR_PUBLIC,
+)
 
 SECRET_KEY = env.text("SECRET_KEY")
 
@@ -19,6 +26,13 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     _problems.append("DATABASE_URL must point to PostgreSQL (postgres://…)")
 if CELERY_BROKER_URL.startswith(("filesystem://", "memory://")):
     _problems.append("CELERY_BROKER_URL must be a Redis or RabbitMQ URL (redis://, amqp://)")
+if "redis" not in CACHES["default"]["BACKEND"].lower() and "memcache" not in (
+    CACHES["default"]["BACKEND"].lower()
+):
+    # Verification codes and limits must be seen by every web and worker machine.
+    _problems.append("CACHE_URL must be a shared cache (redis://…)")
+if SPORTELLO_PHONE_SIMULATOR_PUBLIC:
+    _problems.append("SPORTELLO_PHONE_SIMULATOR_PUBLIC must be false (it shows anyone's messages)")
 if _problems:
     raise ImproperlyConfigured("Insecure production settings: " + "; ".join(_problems) + ".")
 
