@@ -169,3 +169,37 @@ def test_a_number_the_street_lacks_offers_its_nearest_civic_numbers(town) -> Non
     )
     assert chosen.status_code == 302
     assert Subscription.objects.get().civic_number == town
+
+
+@pytest.mark.redis
+def test_the_code_waits_in_redis_as_in_production(
+    town, settings, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "sportello-tests",
+        }
+    }
+    caches["default"].clear()
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/allerta/iscrizione/", form(town))
+    import redis
+
+    server = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    assert server.keys("*verification-code*")  # really in Redis, shared by every machine
+    code = spoken_code(answer_call(client, Delivery.objects.get(to=MOBILE)))
+
+    client.post("/allerta/iscrizione/verifica/", {"code": code})
+
+    assert Subscription.objects.get().status == SubscriptionStatus.ACTIVE
+    assert (
+        caches["default"].get(
+            f"sportello:alerts:verification-code:{VerificationCode.objects.get().pk}"
+        )
+        is None
+    )
