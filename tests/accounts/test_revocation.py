@@ -81,7 +81,7 @@ def test_an_operator_revocation_needs_the_channel_and_the_report(
     incomplete = operator_client.post(url, {"revoke-channel": "", "revoke-report": ""})
 
     assert incomplete.status_code == 400
-    assert page_text(incomplete).count("Questo campo è obbligatorio.") == 2
+    assert page_text(incomplete).count("Campo obbligatorio.") == 2
     assert not Revocation.objects.exists()
     assert not logged_out(phone)
 

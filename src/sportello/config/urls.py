@@ -17,6 +17,7 @@ class _AdminLogin(RedirectView):
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("sportello.config.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/login/", _AdminLogin.as_view(), name="backoffice_login"),

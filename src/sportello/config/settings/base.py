@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "sportello.accounts",
     "sportello.channels",
     "sportello.alerts",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -290,6 +293,25 @@ SPORTELLO_PUBLIC_URL = env.text("SPORTELLO_PUBLIC_URL", "http://127.0.0.1:8000")
 # Key of the suppression list's hashes (numbers that asked to be removed). Set it once and keep
 # it: with another key the list no longer recognises the numbers. Defaults to SECRET_KEY.
 SPORTELLO_SUPPRESSION_KEY = env.optional("SPORTELLO_SUPPRESSION_KEY")
+
+# --- REST API (/api/, OpenAPI at /api/schema/, docs at /api/docs/) ----------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sportello API",
+    "DESCRIPTION": "Alert subscriptions for citizens, operators and the municipality's app.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (no CDN: works offline, tells no third party).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Sportello --------------------------------------------------------------------------
 # Demo municipality: accounts created by `sportello demo` use this password (local only).
