@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from sportello.alerts.models import Subscription
+from sportello.alerts.models import Contact, Subscription
 from sportello.alerts.services import sms_preference_decide
 
 
@@ -43,3 +43,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
             _("Richieste respinte; gli iscritti sono avvisati per e-mail."),
             messages.WARNING,
         )
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "number", "address_text", "civic_number", "imported_at")
+    list_filter = ("source", ("civic_number", admin.EmptyFieldListFilter))
+    search_fields = ("name", "number", "address_text")
+    raw_id_fields = ("civic_number",)

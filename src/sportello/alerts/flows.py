@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sportello.alerts.services import (
+    contact_delete,
+    contact_find_by_number,
     subscription_delete,
     subscription_find_by_number,
     verification_code_spoken,
@@ -90,6 +92,9 @@ def deregistration(call: Call, step: str, digits: str) -> Prompt:
             ]
         )
     subscription = subscription_find_by_number(number=number)
+    contact = contact_find_by_number(number=number) if subscription is None else None
+    if contact is not None:
+        return _directory_deregistration(contact, step, digits)
     if subscription is None:
         text = _(
             "Non troviamo iscrizioni all'allerta per il numero da cui chiami. Se ti sei iscritto "
@@ -134,6 +139,28 @@ def deregistration(call: Call, step: str, digits: str) -> Prompt:
             ]
         )
     return Prompt([Say(_("Nessuna modifica. La tua iscrizione resta attiva. Arrivederci."))])
+
+
+def _directory_deregistration(contact, step: str, digits: str) -> Prompt:
+    if step == "confirm" and digits == "1":
+        contact_delete(contact=contact, channel="voice")
+        return Prompt(
+            [Say(_("Fatto. Il tuo numero non riceverà più chiamate di allerta. Arrivederci."))]
+        )
+    if step == "confirm" and digits == "2":
+        return Prompt([Say(_("Nessuna modifica. Arrivederci."))])
+    return Prompt(
+        [
+            Say(
+                _(
+                    "Il tuo numero è nell'elenco telefonico pubblico che il Comune usa per gli "
+                    "avvisi di protezione civile."
+                )
+            ),
+            Say(_("Per non essere più chiamato premi 1. Per uscire premi 2.")),
+        ],
+        gather=Gather(step="confirm", num_digits=1),
+    )
 
 
 def _digits_phone(number: str) -> str:

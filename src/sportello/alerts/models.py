@@ -127,3 +127,32 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_hash[:12]}… {self.reason}"
+
+
+class Contact(models.Model):
+    """A number from a public phone directory: called in alerts for its address (when the
+    address matched the stradario) without having subscribed. Numbers on the suppression list
+    and numbers already subscribed are never imported."""
+
+    name = models.CharField(_("nome"), max_length=200)
+    number = models.CharField(_("numero"), max_length=20, unique=True)
+    address_text = models.CharField(_("indirizzo (come nell'elenco)"), max_length=250)
+    civic_number = models.ForeignKey(
+        "places.CivicNumber",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("numero civico"),
+    )
+    source = models.CharField(_("fonte"), max_length=40, default="directory")
+    imported_at = models.DateTimeField(_("importato il"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confermato il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contatto da elenco pubblico")
+        verbose_name_plural = _("contatti da elenchi pubblici")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"

@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from sportello.alerts.models import (
+    Contact,
     Subscription,
     SubscriptionStatus,
     Suppression,
@@ -271,6 +272,8 @@ def subscription_delete(*, subscription: Subscription, channel: str) -> None:
         # Calls and messages sent to these numbers carry them: they go too.
         Delivery.objects.filter(to__in=numbers + [subscription.email]).delete()
         VerificationCode.objects.filter(number__in=numbers).delete()
+        # A directory listing of the same number goes too: the person asked to be removed.
+        Contact.objects.filter(number__in=numbers).delete()
         subscription.delete()
         audit_record(
             action="alert_subscription_deleted",
@@ -331,4 +334,20 @@ def sms_preference_decide(*, subscription: Subscription, granted: bool, operator
             action="alert_sms_preference_granted" if granted else "alert_sms_preference_refused",
             actor=operator,
             target=subscription,
+        )
+
+
+def contact_find_by_number(*, number: str) -> Contact | None:
+    return Contact.objects.filter(number=number).first()
+
+
+def contact_delete(*, contact: Contact, channel: str) -> None:
+    """A directory number that asked to be removed: deleted, and never imported again."""
+    with transaction.atomic():
+        suppression_add(number=contact.number, reason="deregistered")
+        Delivery.objects.filter(to=contact.number).delete()
+        pk = contact.pk
+        contact.delete()
+        audit_record(
+            action="alert_contact_deleted", actor="", channel=channel, detail={"contact_id": pk}
         )

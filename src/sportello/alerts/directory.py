@@ -1,0 +1,173 @@
+"""Import of public phone-directory listings into alert contacts.
+
+CSV, comma or semicolon separated, UTF-8 (or Windows-1252), with a header row naming the
+columns (Italian or English, any case):
+
+| column | also accepted | content |
+| --- | --- | --- |
+| `nome` | `name`, `intestatario` | the listing's name |
+| `indirizzo` | `address` | street and civic number, e.g. «Via Grande 10» |
+| `numero` | `telefono`, `number`, `phone` | the phone number |
+
+Each row is its own transaction: good rows land, bad ones are reported with their line and
+reason. A number on the suppression list is never imported; a number already subscribed is
+not duplicated; importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
+from sportello.alerts.services import number_suppressed
+from sportello.channels.phones import phone_country_allowed, phone_e164
+from sportello.core.exceptions import ApplicationError
+from sportello.places.selectors import address_geocode
+
+COLUMNS = {
+    "name": ("nome", "name", "intestatario"),
+    "address": ("indirizzo", "address"),
+    "number": ("numero", "telefono", "number", "phone"),
+}
+
+
+@dataclass
+class DirectoryReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    subscribed: int = 0
+    suppressed: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        result = [
+            _("Righe lette: %(rows)d") % {"rows": self.rows},
+            _(
+                "Contatti creati: %(created)d, aggiornati: %(updated)d, invariati: "
+                "%(unchanged)d, scartati: %(rejected)d"
+            )
+            % {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "rejected": len(self.rejected),
+            },
+            _("Già iscritti (non duplicati): %(count)d") % {"count": self.subscribed},
+            _("Esclusi perché hanno chiesto la cancellazione: %(count)d")
+            % {"count": self.suppressed},
+        ]
+        for line, reason in self.rejected:
+            result.append(
+                _("Riga %(line)d scartata: %(reason)s") % {"line": line, "reason": reason}
+            )
+        for line, address in self.unmatched:
+            result.append(
+                _("Riga %(line)d: indirizzo non trovato nello stradario («%(address)s»)")
+                % {"line": line, "address": address}
+            )
+        return result
+
+
+def _text(file: str | Path | IO[bytes] | IO[str]) -> str:
+    if isinstance(file, str | Path):
+        data: bytes | str = Path(file).read_bytes()
+    else:
+        data = file.read()
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    names = [cell.strip().lower() for cell in header]
+    columns = {}
+    for key, aliases in COLUMNS.items():
+        for alias in aliases:
+            if alias in names:
+                columns[key] = names.index(alias)
+                break
+        else:
+            raise ApplicationError(
+                _("Manca la colonna «%(column)s» nella prima riga del file.")
+                % {"column": aliases[0]}
+            )
+    return columns
+
+
+def directory_import(*, file: str | Path | IO[bytes] | IO[str]) -> DirectoryReport:
+    text = _text(file)
+    first = text.splitlines()[0] if text.strip() else ""
+    if not first:
+        raise ApplicationError(_("Il file è vuoto."))
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    columns = _columns(next(reader))
+    report = DirectoryReport()
+    for line, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        report.rows += 1
+
+        def cell(key: str, cells: list[str] = cells) -> str:
+            index = columns[key]
+            return " ".join(cells[index].split()) if index < len(cells) else ""
+
+        name, address, raw_number = cell("name"), cell("address"), cell("number")
+        number = phone_e164(raw_number)
+        if not name:
+            report.rejected.append((line, _("manca il nome")))
+            continue
+        if number is None:
+            report.rejected.append(
+                (line, _("numero non valido: «%(number)s»") % {"number": raw_number})
+            )
+            continue
+        if not phone_country_allowed(number):
+            report.rejected.append((line, _("numero estero: non si chiama")))
+            continue
+        if number_suppressed(number=number):
+            report.suppressed += 1
+            continue
+        if (
+            Subscription.objects.filter(status=SubscriptionStatus.ACTIVE, mobile=number).exists()
+            or Subscription.objects.filter(
+                status=SubscriptionStatus.ACTIVE, landline=number
+            ).exists()
+        ):
+            report.subscribed += 1
+            continue
+        result = address_geocode(text=address) if address else None
+        civic = result.civic_number if result is not None and result.found else None
+        if civic is None:
+            report.unmatched.append((line, address))
+        with transaction.atomic():
+            contact = Contact.objects.select_for_update().filter(number=number).first()
+            if contact is None:
+                Contact.objects.create(
+                    name=name, number=number, address_text=address, civic_number=civic
+                )
+                report.created += 1
+            elif (contact.name, contact.address_text, contact.civic_number) == (
+                name,
+                address,
+                civic,
+            ):
+                report.unchanged += 1
+            else:
+                contact.name, contact.address_text, contact.civic_number = name, address, civic
+                contact.save()
+                report.updated += 1
+    return report
