@@ -167,7 +167,57 @@ def _digits_phone(number: str) -> str:
     return ", ".join(ch for ch in number if ch.isdigit())
 
 
+def paper_confirmation(call: Call, step: str, digits: str) -> Prompt:
+    """Outbound: confirm a subscription an operator entered from a paper form."""
+    from sportello.alerts.models import Subscription, SubscriptionStatus
+    from sportello.alerts.services import subscription_confirm_by_key
+
+    with translation.override(call.language):
+        subscription = Subscription.objects.filter(
+            pk=call.params.get("subscription"), status=SubscriptionStatus.PENDING
+        ).first()
+        if subscription is None:
+            return Prompt(
+                [Say(_("Questa richiesta non è più valida. Arrivederci."), call.language)]
+            )
+        if call.answered_by == "machine":
+            return Prompt(
+                [
+                    Say(
+                        _("Chiamata del Comune per l'iscrizione all'allerta: ti richiameremo."),
+                        call.language,
+                    )
+                ]
+            )
+        if step == "confirm" and digits == "1":
+            subscription_confirm_by_key(subscription=subscription)
+            return Prompt(
+                [Say(_("Grazie, l'iscrizione all'allerta è attiva. Arrivederci."), call.language)]
+            )
+        if step == "confirm" and digits == "2":
+            return Prompt(
+                [Say(_("Va bene, l'iscrizione non è attivata. Arrivederci."), call.language)]
+            )
+        return Prompt(
+            [
+                Say(
+                    _(
+                        "Buongiorno, chiama il Comune: abbiamo ricevuto il tuo modulo di "
+                        "iscrizione all'allerta di protezione civile."
+                    ),
+                    call.language,
+                ),
+                Say(
+                    _("Per confermare l'iscrizione premi 1. Se non l'hai chiesta premi 2."),
+                    call.language,
+                ),
+            ],
+            gather=Gather(step="confirm", num_digits=1),
+        )
+
+
 flow_register("verification", verification)
+flow_register("paper_confirmation", paper_confirmation)
 flow_register("deregistration", deregistration)
 
 

@@ -179,3 +179,24 @@ class ManageForm(AccessibleFormMixin, forms.Form):
             raise ValidationError(result.reason or _("Indirizzo non trovato nello stradario."))
         self.civic_number = result.civic_number
         return self.cleaned_data["address"]
+
+
+class PaperSubscriptionForm(SubscriptionForm):
+    """The web form's fields, plus what the office records for a paper form."""
+
+    protocol_number = forms.CharField(label=_("Numero di protocollo del modulo"), max_length=40)
+    verification = forms.ChoiceField(
+        label=_("Verifica del cellulare"),
+        choices=[
+            ("call", _("Il sistema chiama il cittadino, che conferma premendo 1")),
+            ("attestation", _("Ho verificato io il numero con il cittadino (allo sportello)")),
+        ],
+    )
+
+
+class PaperDeregistrationForm(AccessibleFormMixin, forms.Form):
+    number = forms.CharField(label=_("Numero di telefono da cancellare"), max_length=30)
+    protocol_number = forms.CharField(label=_("Numero di protocollo del modulo"), max_length=40)
+
+    def clean_number(self) -> str:
+        return _phone(self.cleaned_data["number"], kind=None, label=_("Numero"))

@@ -64,6 +64,15 @@ class Subscription(models.Model):
         _("SMS invece delle chiamate (concesso)"), default=False
     )
     privacy_accepted_at = models.DateTimeField(_("informativa accettata il"))
+    protocol_number = models.CharField(_("numero di protocollo"), max_length=40, blank=True)
+    attested_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verificata da (operatore)"),
+    )
     created_at = models.DateTimeField(_("creata il"), default=timezone.now)
     verified_at = models.DateTimeField(_("verificata il"), null=True, blank=True)
 

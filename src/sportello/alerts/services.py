@@ -351,3 +351,75 @@ def contact_delete(*, contact: Contact, channel: str) -> None:
         audit_record(
             action="alert_contact_deleted", actor="", channel=channel, detail={"contact_id": pk}
         )
+
+
+def subscription_enter_paper(
+    *,
+    data: SubscriptionData,
+    protocol_number: str,
+    operator: Any,
+    verification: str,
+) -> Subscription:
+    """A paper form received at the URP or the Protocol office, entered by an operator.
+
+    `verification` is "attestation" (the operator checked the number, e.g. with the citizen at
+    the counter: active at once) or "call" (the system calls and the citizen presses 1)."""
+    from sportello.alerts.models import SubscriptionSource
+
+    if mobile_bound(mobile=data.mobile):
+        raise ApplicationError(
+            _("Il numero %(number)s è già iscritto all'allerta.")
+            % {"number": phone_display(data.mobile)}
+        )
+    now = timezone.now()
+    attested = verification == "attestation"
+    with transaction.atomic():
+        subscription = Subscription.objects.create(
+            source=SubscriptionSource.PAPER,
+            status=SubscriptionStatus.ACTIVE if attested else SubscriptionStatus.PENDING,
+            first_name=data.first_name.strip(),
+            last_name=data.last_name.strip(),
+            mobile=data.mobile,
+            email=data.email,
+            landline=data.landline,
+            fax=data.fax,
+            civic_number=data.civic_number,
+            address_detail=data.address_detail.strip(),
+            language=data.language,
+            deaf=data.deaf,
+            sms_instead_of_voice_requested=data.sms_instead_of_voice_requested,
+            privacy_accepted_at=now,
+            protocol_number=protocol_number.strip(),
+            attested_by=operator if attested else None,
+            verified_at=now if attested else None,
+        )
+        audit_record(
+            action="alert_subscription_entered",
+            actor=operator,
+            target=subscription,
+            channel="paper",
+            detail={"protocol": subscription.protocol_number, "verification": verification},
+        )
+        if not attested:
+            delivery_create(
+                medium=Medium.VOICE,
+                to=subscription.mobile,
+                purpose="paper_confirmation",
+                reference=str(subscription.pk),
+                language=subscription.language,
+                payload={"flow": "paper_confirmation", "params": {"subscription": subscription.pk}},
+            )
+    return subscription
+
+
+def subscription_confirm_by_key(*, subscription: Subscription) -> Subscription:
+    """The citizen pressed 1 in the confirmation call placed for a paper form."""
+    with transaction.atomic():
+        subscription.status = SubscriptionStatus.ACTIVE
+        subscription.verified_at = timezone.now()
+        subscription.save(update_fields=["status", "verified_at"])
+        Suppression.objects.filter(
+            number_hash=suppression_hash(number=subscription.mobile)
+        ).delete()
+    audit_record(action="alert_subscription_verified", target=subscription, channel="voice")
+    return subscription

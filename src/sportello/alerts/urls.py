@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sportello.alerts import views
+from sportello.alerts import paper, views
 
 app_name = "alerts"
 urlpatterns = [
@@ -10,6 +10,14 @@ urlpatterns = [
     path("iscrizione/", views.subscribe, name="subscribe"),
     path("iscrizione/verifica/", views.verify, name="verify"),
     path("iscrizione/completata/", views.done, name="done"),
+    path("modulo-iscrizione.pdf", paper.subscription_form_pdf, name="paper_form"),
+    path(
+        "modulo-cancellazione.pdf", paper.deregistration_form_pdf, name="paper_deregistration_form"
+    ),
+    path("operatori/modulo-iscrizione/", paper.paper_subscription, name="paper_entry"),
+    path(
+        "operatori/modulo-cancellazione/", paper.paper_deregistration, name="paper_deregistration"
+    ),
     path("gestisci/", views.manage_start, name="manage"),
     path("gestisci/verifica/", views.manage_verify, name="manage_verify"),
     path("gestisci/dati/", views.manage_data, name="manage_data"),

@@ -1,0 +1,116 @@
+"""Paper forms: printable PDFs built from the web form's own fields, and the operators'
+screens to enter a paper form received at the URP or the Protocol office."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sportello.accounts.decorators import operator_required
+from sportello.alerts import services
+from sportello.alerts.forms import PaperDeregistrationForm, PaperSubscriptionForm, SubscriptionForm
+from sportello.core.access import public
+from sportello.core.exceptions import ApplicationError
+from sportello.core.services import audit_record
+
+
+def _pdf(template: str, context: dict, filename: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    with translation.override(translation.get_language() or "it"):
+        html = render_to_string(template, context)
+    response = HttpResponse(HTML(string=html, base_url="/").write_pdf(), "application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@public
+def subscription_form_pdf(request: HttpRequest) -> HttpResponse:
+    """The subscription form on paper: the same fields, labels and help as on the web."""
+    form = SubscriptionForm()
+    fields = [field for field in form.visible_fields() if field.name != "privacy"]
+    from sportello.core.selectors import municipality_get
+
+    return _pdf(
+        "alerts/paper_subscription.html",
+        {"fields": fields, "privacy": form["privacy"], "municipality": municipality_get()},
+        "modulo-iscrizione-allerta.pdf",
+    )
+
+
+@public
+def deregistration_form_pdf(request: HttpRequest) -> HttpResponse:
+    from sportello.core.selectors import municipality_get
+
+    return _pdf(
+        "alerts/paper_deregistration.html",
+        {"municipality": municipality_get()},
+        "modulo-cancellazione-allerta.pdf",
+    )
+
+
+@operator_required("alerts.add_subscription")
+def paper_subscription(request: HttpRequest) -> HttpResponse:
+    form = PaperSubscriptionForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        data = services.SubscriptionData(
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            mobile=form.cleaned_data["mobile"],
+            email=form.cleaned_data["email"],
+            civic_number=form.civic_number,
+            address_detail=form.cleaned_data["address_detail"],
+            landline=form.cleaned_data["landline"],
+            fax=form.cleaned_data["fax"],
+            language=form.cleaned_data["language"],
+            deaf=form.cleaned_data["deaf"],
+            sms_instead_of_voice_requested=form.cleaned_data["sms_instead_of_voice_requested"],
+        )
+        try:
+            done = services.subscription_enter_paper(
+                data=data,
+                protocol_number=form.cleaned_data["protocol_number"],
+                operator=request.user,
+                verification=form.cleaned_data["verification"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            form = PaperSubscriptionForm()
+    return render(
+        request,
+        "alerts/paper_entry.html",
+        {"form": form, "done": done, "candidates": form.address_candidates},
+    )
+
+
+@operator_required("alerts.delete_subscription")
+def paper_deregistration(request: HttpRequest) -> HttpResponse:
+    form = PaperDeregistrationForm(request.POST or None)
+    deleted = False
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"]
+        subscription = services.subscription_find_by_number(number=number)
+        contact = services.contact_find_by_number(number=number)
+        if subscription is None and contact is None:
+            form.add_error("number", _("Nessuna iscrizione o contatto con questo numero."))
+        else:
+            if subscription is not None:
+                services.subscription_delete(subscription=subscription, channel="paper")
+            if contact is not None:
+                services.contact_delete(contact=contact, channel="paper")
+            audit_record(
+                action="alert_paper_deregistration",
+                request=request,
+                channel="paper",
+                detail={"protocol": form.cleaned_data["protocol_number"]},
+            )
+            deleted = True
+            form = PaperDeregistrationForm()
+    return render(
+        request, "alerts/paper_deregistration_entry.html", {"form": form, "deleted": deleted}
+    )
