@@ -216,7 +216,52 @@ def paper_confirmation(call: Call, step: str, digits: str) -> Prompt:
         )
 
 
+def registration_request(call: Call, step: str, digits: str) -> Prompt:
+    """Inbound, on the registration-request line: leave your number to be called back."""
+    from sportello.alerts.services import callback_request_create
+
+    number = phone_e164(call.caller) if call.caller else None
+    if number is None:
+        return Prompt(
+            [
+                Say(
+                    _(
+                        "Non vediamo il tuo numero: richiama senza nasconderlo, oppure iscriviti "
+                        "sul sito del Comune o all'URP."
+                    )
+                )
+            ]
+        )
+    if step == "confirm" and digits == "1":
+        callback_request_create(number=number, source="ivr")
+        return Prompt(
+            [
+                Say(
+                    _(
+                        "Grazie. L'ufficio di protezione civile ti richiamerà nei prossimi giorni "
+                        "a questo numero per completare l'iscrizione. Arrivederci."
+                    )
+                )
+            ]
+        )
+    if step == "confirm":
+        return Prompt([Say(_("Nessuna richiesta registrata. Arrivederci."))])
+    return Prompt(
+        [
+            Say(_("Servizio di iscrizione all'allerta di protezione civile del Comune.")),
+            Say(
+                _(
+                    "Per essere richiamato da un operatore che ti iscriverà, premi 1. "
+                    "Per uscire premi 2."
+                )
+            ),
+        ],
+        gather=Gather(step="confirm", num_digits=1),
+    )
+
+
 flow_register("verification", verification)
+flow_register("registration_request", registration_request)
 flow_register("paper_confirmation", paper_confirmation)
 flow_register("deregistration", deregistration)
 
@@ -230,4 +275,16 @@ inbound_register(
     "deregistration",
     label=gettext_lazy("Cancellazione dall'allerta"),
     number=_deregistration_line,
+)
+
+
+def _registration_request_line() -> str:
+    municipality = municipality_get()
+    return municipality.registration_request_line if municipality else ""
+
+
+inbound_register(
+    "registration_request",
+    label=gettext_lazy("Richiesta di iscrizione per telefono"),
+    number=_registration_request_line,
 )

@@ -165,3 +165,33 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.number}"
+
+
+class CallbackStatus(models.TextChoices):
+    PENDING = "pending", _("Da richiamare")
+    DONE = "done", _("Richiamato")
+
+
+class CallbackRequest(models.Model):
+    """Someone asked by phone to be called back and subscribed by the civil-protection office."""
+
+    number = models.CharField(_("numero"), max_length=20)
+    name = models.CharField(_("nome"), max_length=200, blank=True)
+    source = models.CharField(_("provenienza"), max_length=10)  # "ivr" or "operator"
+    status = models.CharField(
+        _("stato"), max_length=10, choices=CallbackStatus.choices, default=CallbackStatus.PENDING
+    )
+    note = models.CharField(_("nota"), max_length=250, blank=True)
+    created_at = models.DateTimeField(_("ricevuta il"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "created_at"]
+        verbose_name = _("richiesta di richiamata")
+        verbose_name_plural = _("richieste di richiamata")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_status_display()}"

@@ -114,3 +114,26 @@ def paper_deregistration(request: HttpRequest) -> HttpResponse:
     return render(
         request, "alerts/paper_deregistration_entry.html", {"form": form, "deleted": deleted}
     )
+
+
+@operator_required("alerts.view_callbackrequest")
+def callbacks(request: HttpRequest) -> HttpResponse:
+    """The call-back queue: requests left on the phone line or taken by an operator."""
+    from sportello.alerts.models import CallbackRequest, CallbackStatus
+    from sportello.channels.phones import phone_e164
+
+    if request.method == "POST":
+        if request.POST.get("done"):
+            item = CallbackRequest.objects.filter(pk=request.POST["done"]).first()
+            if item is not None:
+                services.callback_request_done(
+                    request_obj=item, operator=request.user, note=request.POST.get("note", "")
+                )
+        elif request.POST.get("number"):
+            number = phone_e164(request.POST["number"])
+            if number:
+                services.callback_request_create(
+                    number=number, source="operator", name=request.POST.get("name", "")[:200]
+                )
+    pending = CallbackRequest.objects.filter(status=CallbackStatus.PENDING)
+    return render(request, "alerts/callbacks.html", {"pending": pending})

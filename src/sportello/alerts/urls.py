@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "operatori/modulo-cancellazione/", paper.paper_deregistration, name="paper_deregistration"
     ),
+    path("operatori/richiamate/", paper.callbacks, name="callbacks"),
     path("gestisci/", views.manage_start, name="manage"),
     path("gestisci/verifica/", views.manage_verify, name="manage_verify"),
     path("gestisci/dati/", views.manage_data, name="manage_data"),
