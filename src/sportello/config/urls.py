@@ -18,6 +18,8 @@ class _AdminLogin(RedirectView):
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("sportello.config.api_urls")),
+    # Providers' webhooks: outside the language prefixes, signed by the provider.
+    path("canali/twilio/", include("sportello.channels.twilio_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/login/", _AdminLogin.as_view(), name="backoffice_login"),

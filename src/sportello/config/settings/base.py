@@ -290,6 +290,11 @@ SPORTELLO_PHONE_SIMULATOR_PUBLIC = env.boolean("SPORTELLO_PHONE_SIMULATOR_PUBLIC
 # The address the outside world (Twilio, Kannel) uses to reach our webhooks, e.g.
 # https://sportello.comune.example.it — signatures are computed on it.
 SPORTELLO_PUBLIC_URL = env.text("SPORTELLO_PUBLIC_URL", "http://127.0.0.1:8000")
+# Twilio (voice and SMS): account and token; webhooks are verified with the token.
+TWILIO_ACCOUNT_SID = env.optional("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env.optional("TWILIO_AUTH_TOKEN")
+# Answering-machine detection: a verification code is never read into voicemail.
+TWILIO_MACHINE_DETECTION = env.boolean("TWILIO_MACHINE_DETECTION", True)
 # Key of the suppression list's hashes (numbers that asked to be removed). Set it once and keep
 # it: with another key the list no longer recognises the numbers. Defaults to SECRET_KEY.
 SPORTELLO_SUPPRESSION_KEY = env.optional("SPORTELLO_SUPPRESSION_KEY")
