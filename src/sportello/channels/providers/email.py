@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from email.utils import make_msgid
 
 from django.core.mail import EmailMultiAlternatives
 
@@ -15,11 +16,13 @@ class DjangoEmail:
 
     def send(self, delivery: Delivery) -> ProviderResult:
         payload = delivery.payload
+        message_id = make_msgid(domain="sportello")
         message = EmailMultiAlternatives(
             subject=payload.get("subject", ""),
             body=payload.get("text", ""),
             from_email=delivery.sender or None,
             to=[delivery.to],
+            headers={"Message-ID": message_id},
         )
         if payload.get("html"):
             message.attach_alternative(payload["html"], "text/html")
@@ -34,4 +37,4 @@ class DjangoEmail:
             raise ChannelError(f"SMTP {error.smtp_code}", permanent=permanent) from error
         except OSError as error:
             raise ChannelError(f"Server di posta non raggiungibile ({error})") from error
-        return ProviderResult(provider_id=message.extra_headers.get("Message-ID", ""))
+        return ProviderResult(provider_id=message_id)

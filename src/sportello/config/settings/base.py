@@ -295,6 +295,27 @@ TWILIO_ACCOUNT_SID = env.optional("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env.optional("TWILIO_AUTH_TOKEN")
 # Answering-machine detection: a verification code is never read into voicemail.
 TWILIO_MACHINE_DETECTION = env.boolean("TWILIO_MACHINE_DETECTION", True)
+# Fax through a HylaFAX server (sendfax): the host must let us in by address (hosts.hfaxd).
+SPORTELLO_HYLAFAX = (
+    {
+        "host": env.text("SPORTELLO_HYLAFAX_HOST"),
+        "port": env.integer("SPORTELLO_HYLAFAX_PORT", 4559, minimum=1),
+        "owner": env.text("SPORTELLO_HYLAFAX_OWNER", "sportello"),
+    }
+    if env.optional("SPORTELLO_HYLAFAX_HOST")
+    else None
+)
+# Fax through an e-mail-to-fax gateway: its SMTP, our sender, its domain ({number}@domain).
+SPORTELLO_FAX_EMAIL = (
+    {
+        "smtp_url": env.text("SPORTELLO_FAX_EMAIL_SMTP_URL"),
+        "sender": env.text("SPORTELLO_FAX_EMAIL_SENDER", ""),
+        "domain": env.text("SPORTELLO_FAX_EMAIL_DOMAIN", ""),
+        "attach": env.text("SPORTELLO_FAX_EMAIL_ATTACH", "pdf"),
+    }
+    if env.optional("SPORTELLO_FAX_EMAIL_SMTP_URL")
+    else None
+)
 # Key of the suppression list's hashes (numbers that asked to be removed). Set it once and keep
 # it: with another key the list no longer recognises the numbers. Defaults to SECRET_KEY.
 SPORTELLO_SUPPRESSION_KEY = env.optional("SPORTELLO_SUPPRESSION_KEY")
