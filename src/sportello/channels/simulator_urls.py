@@ -10,4 +10,5 @@ urlpatterns = [
     path("chiamata/<int:delivery_id>/", simulator_views.answer, name="answer"),
     path("chiama/", simulator_views.place, name="place"),
     path("audio/", simulator_views.audio, name="audio"),
+    path("fax/<int:delivery_id>/<int:page>.png", simulator_views.fax_page, name="fax_page"),
 ]

@@ -189,3 +189,30 @@ def audio(request: HttpRequest) -> HttpResponse:
     if result.returncode != 0:
         raise Http404
     return HttpResponse(result.stdout, content_type="audio/wav")
+
+
+@simulator_access
+def fax_page(request: HttpRequest, delivery_id: int, page: int) -> HttpResponse:
+    """A received fax page as the recipient's machine prints it: the transmitted TIFF page."""
+    import io
+
+    from PIL import Image
+
+    from sportello.channels.base import ChannelError
+    from sportello.channels.fax import fax_render_for
+
+    delivery = get_object_or_404(Delivery, pk=delivery_id, medium=Medium.FAX)
+    try:
+        document = fax_render_for(delivery)
+    except ChannelError as error:
+        raise Http404 from error
+    image = Image.open(io.BytesIO(document.tiff))
+    try:
+        image.seek(page - 1)
+    except EOFError as error:
+        raise Http404 from error
+    # 204x196 dpi pixels are not square: stretch the height back for the screen.
+    shown = image.convert("L").resize((image.width // 2, round(image.height * 204 / 196) // 2))
+    buffer = io.BytesIO()
+    shown.save(buffer, format="PNG", optimize=True)
+    return HttpResponse(buffer.getvalue(), content_type="image/png")

@@ -1,0 +1,79 @@
+"""The phone simulator shows what each number received: calls to answer with the keypad, SMS,
+and faxes as the pages a fax machine would print."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
+from PIL import Image
+
+from sportello.accounts.models import User
+from sportello.channels.base import Medium
+from sportello.channels.fax import fax_document_from_html
+from sportello.channels.services import delivery_create
+
+NUMBER = "+390586111222"
+
+
+@pytest.fixture
+def public_simulator(settings) -> None:
+    settings.SPORTELLO_PHONE_SIMULATOR_PUBLIC = True
+
+
+def test_sms_and_fax_pages_appear_for_the_number(
+    db, public_simulator, django_capture_on_commit_callbacks
+) -> None:
+    pdf = fax_document_from_html(html="<h1>Allerta meteo arancione</h1><p>Restate in casa.</p>")
+    name = default_storage.save("fax/allerta.pdf", ContentFile(pdf))
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_create(medium=Medium.SMS, to=NUMBER, purpose="test", payload={"text": "Prova SMS"})
+        fax = delivery_create(
+            medium=Medium.FAX,
+            to=NUMBER,
+            purpose="test",
+            payload={"document": name, "title": "Allerta meteo"},
+        )
+
+    page = Client().get("/simulatore-telefono/?numero=0586111222").content.decode()
+    image = Client().get(f"/simulatore-telefono/fax/{fax.pk}/1.png")
+
+    assert "Prova SMS" in page and "Prima pagina del fax: Allerta meteo" in page
+    assert image["Content-Type"] == "image/png"
+    picture = Image.open(io.BytesIO(image.content))
+    assert picture.width == 864  # half of the 1728 fax pixels
+    assert Client().get(f"/simulatore-telefono/fax/{fax.pk}/2.png").status_code == 404
+
+
+def test_outside_the_demo_only_operators_open_it(db, settings) -> None:
+    settings.SPORTELLO_PHONE_SIMULATOR_PUBLIC = False
+    citizen = Client()
+    citizen.force_login(User.objects.create_user("qualcuno"))
+    operator = Client()
+    operator.force_login(User.objects.create_user("operatore", is_staff=True))
+
+    assert Client().get("/simulatore-telefono/").status_code == 302
+    assert citizen.get("/simulatore-telefono/").status_code == 403
+    assert operator.get("/simulatore-telefono/").status_code == 200
+
+
+def test_the_voice_can_be_heard(db, public_simulator) -> None:
+    if shutil.which("espeak-ng") is None:
+        message = "espeak-ng is not installed (apt-get install espeak-ng)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}, and CI=true requires it", pytrace=False)
+        pytest.skip(message)
+    from sportello.channels.ivr import Say
+    from sportello.channels.simulator_views import _audio_url
+
+    url = _audio_url(Say("Prova di ascolto", "it"))
+    response = Client().get(url)
+
+    assert response["Content-Type"] == "audio/wav"
+    assert response.content[:4] == b"RIFF"
+    assert Client().get("/simulatore-telefono/audio/?t=falso").status_code == 404
