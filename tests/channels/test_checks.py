@@ -22,3 +22,15 @@ def test_the_simulator_needs_nothing(settings) -> None:
     ids = [message.id for message in run_checks()]
 
     assert not [i for i in ids if i.startswith("sportello.channels.")]
+
+
+def test_smpp_without_its_settings_is_an_error(settings) -> None:
+    settings.SPORTELLO_CHANNELS = {
+        **settings.SPORTELLO_CHANNELS,
+        "sms": "sportello.channels.providers.smpp.SmppSms",
+    }
+    settings.SPORTELLO_SMPP = None
+
+    ids = [message.id for message in run_checks()]
+
+    assert "sportello.channels.E002" in ids

@@ -29,4 +29,30 @@ def providers_configured(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 id="sportello.channels.W001",
             )
         )
+    for marker, path, label in (
+        (".smpp.", "sportello.channels.providers.smpp.smpp_config", "SPORTELLO_SMPP_*"),
+        (".kannel.", "sportello.channels.providers.kannel.kannel_config", "SPORTELLO_KANNEL_*"),
+        (".hylafax.", None, "SPORTELLO_HYLAFAX_HOST"),
+        (".fax_email.", None, "SPORTELLO_FAX_EMAIL_*"),
+    ):
+        if marker not in chosen:
+            continue
+        message = _missing(path, label, marker)
+        if message:
+            problems.append(Error(message, hint=f"Set {label}.", id="sportello.channels.E002"))
     return problems
+
+
+def _missing(path: str | None, label: str, marker: str) -> str:
+    from django.utils.module_loading import import_string
+
+    from sportello.channels.base import NotConfigured
+
+    if path is None:
+        setting = "SPORTELLO_HYLAFAX" if marker == ".hylafax." else "SPORTELLO_FAX_EMAIL"
+        return "" if getattr(settings, setting, None) else f"{setting} is not configured."
+    try:
+        import_string(path)()
+    except NotConfigured as error:
+        return error.message
+    return ""

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("sportello.config.api_urls")),
     # Providers' webhooks: outside the language prefixes, signed by the provider.
     path("canali/twilio/", include("sportello.channels.twilio_urls")),
+    path("canali/kannel/", include("sportello.channels.kannel_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/login/", _AdminLogin.as_view(), name="backoffice_login"),

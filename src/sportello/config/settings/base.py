@@ -295,6 +295,29 @@ TWILIO_ACCOUNT_SID = env.optional("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env.optional("TWILIO_AUTH_TOKEN")
 # Answering-machine detection: a verification code is never read into voicemail.
 TWILIO_MACHINE_DETECTION = env.boolean("TWILIO_MACHINE_DETECTION", True)
+# SMS over SMPP 3.4 to the operator's SMSC (smpplib); `sportello smpp_listen` takes receipts.
+SPORTELLO_SMPP = (
+    {
+        "host": env.text("SPORTELLO_SMPP_HOST"),
+        "port": env.integer("SPORTELLO_SMPP_PORT", 2775, minimum=1),
+        "system_id": env.text("SPORTELLO_SMPP_SYSTEM_ID", ""),
+        "password": env.text("SPORTELLO_SMPP_PASSWORD", ""),
+        "system_type": env.text("SPORTELLO_SMPP_SYSTEM_TYPE", ""),
+        "window": env.integer("SPORTELLO_SMPP_WINDOW", 10, minimum=1),
+    }
+    if env.optional("SPORTELLO_SMPP_HOST")
+    else None
+)
+# SMS through Kannel's HTTP sendsms; delivery reports come back to /canali/kannel/.
+SPORTELLO_KANNEL = (
+    {
+        "url": env.text("SPORTELLO_KANNEL_URL"),
+        "username": env.text("SPORTELLO_KANNEL_USERNAME", ""),
+        "password": env.text("SPORTELLO_KANNEL_PASSWORD", ""),
+    }
+    if env.optional("SPORTELLO_KANNEL_URL")
+    else None
+)
 # Fax through a HylaFAX server (sendfax): the host must let us in by address (hosts.hfaxd).
 SPORTELLO_HYLAFAX = (
     {
