@@ -106,19 +106,7 @@ class SubscribeView(APIView):
         form = SubscriptionForm(_form_data(shape.validated_data))
         if not form.is_valid():
             return Response(form.errors.get_json_data(), status=status.HTTP_400_BAD_REQUEST)
-        data = services.SubscriptionData(
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            mobile=form.cleaned_data["mobile"],
-            email=form.cleaned_data["email"],
-            civic_number=form.civic_number,
-            address_detail=form.cleaned_data["address_detail"],
-            landline=form.cleaned_data["landline"],
-            fax=form.cleaned_data["fax"],
-            language=form.cleaned_data["language"],
-            deaf=form.cleaned_data["deaf"],
-            sms_instead_of_voice_requested=form.cleaned_data["sms_instead_of_voice_requested"],
-        )
+        data = form.subscription_data()
         try:
             _subscription, verification = services.subscription_start(
                 data=data, ip_address=client_ip(request._request)

@@ -99,6 +99,25 @@ class SubscriptionForm(AccessibleFormMixin, forms.Form):
         value = self.cleaned_data["fax"].strip()
         return _phone(value, kind=None, label=_("Fax")) if value else ""
 
+    def subscription_data(self):
+        """What the services need, from a valid form (web, API or paper)."""
+        from sportello.alerts.services import SubscriptionData
+
+        data = self.cleaned_data
+        return SubscriptionData(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            mobile=data["mobile"],
+            email=data["email"],
+            civic_number=self.civic_number,
+            address_detail=data["address_detail"],
+            landline=data["landline"],
+            fax=data["fax"],
+            language=data["language"],
+            deaf=data["deaf"],
+            sms_instead_of_voice_requested=data["sms_instead_of_voice_requested"],
+        )
+
     def clean(self):
         cleaned = super().clean()
         chosen = cleaned.get("civic_number_id")

@@ -57,19 +57,7 @@ def paper_subscription(request: HttpRequest) -> HttpResponse:
     form = PaperSubscriptionForm(request.POST or None)
     done = None
     if request.method == "POST" and form.is_valid():
-        data = services.SubscriptionData(
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            mobile=form.cleaned_data["mobile"],
-            email=form.cleaned_data["email"],
-            civic_number=form.civic_number,
-            address_detail=form.cleaned_data["address_detail"],
-            landline=form.cleaned_data["landline"],
-            fax=form.cleaned_data["fax"],
-            language=form.cleaned_data["language"],
-            deaf=form.cleaned_data["deaf"],
-            sms_instead_of_voice_requested=form.cleaned_data["sms_instead_of_voice_requested"],
-        )
+        data = form.subscription_data()
         try:
             done = services.subscription_enter_paper(
                 data=data,

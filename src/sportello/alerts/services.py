@@ -186,6 +186,24 @@ class SubscriptionData:
     sms_instead_of_voice_requested: bool = False
 
 
+def _subscription_create(*, data: SubscriptionData, **extra: Any) -> Subscription:
+    return Subscription.objects.create(
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        mobile=data.mobile,
+        email=data.email,
+        landline=data.landline,
+        fax=data.fax,
+        civic_number=data.civic_number,
+        address_detail=data.address_detail.strip(),
+        language=data.language,
+        deaf=data.deaf,
+        sms_instead_of_voice_requested=data.sms_instead_of_voice_requested,
+        privacy_accepted_at=timezone.now(),
+        **extra,
+    )
+
+
 def mobile_bound(*, mobile: str) -> bool:
     return Subscription.objects.filter(mobile=mobile, status=SubscriptionStatus.ACTIVE).exists()
 
@@ -204,20 +222,7 @@ def subscription_start(
             extra={"bound": True},
         )
     with transaction.atomic():
-        subscription = Subscription.objects.create(
-            first_name=data.first_name.strip(),
-            last_name=data.last_name.strip(),
-            mobile=data.mobile,
-            email=data.email,
-            landline=data.landline,
-            fax=data.fax,
-            civic_number=data.civic_number,
-            address_detail=data.address_detail.strip(),
-            language=data.language,
-            deaf=data.deaf,
-            sms_instead_of_voice_requested=data.sms_instead_of_voice_requested,
-            privacy_accepted_at=timezone.now(),
-        )
+        subscription = _subscription_create(data=data)
         verification = verification_call_place(
             number=data.mobile,
             purpose=VerificationPurpose.SUBSCRIBE,
@@ -374,21 +379,10 @@ def subscription_enter_paper(
     now = timezone.now()
     attested = verification == "attestation"
     with transaction.atomic():
-        subscription = Subscription.objects.create(
+        subscription = _subscription_create(
+            data=data,
             source=SubscriptionSource.PAPER,
             status=SubscriptionStatus.ACTIVE if attested else SubscriptionStatus.PENDING,
-            first_name=data.first_name.strip(),
-            last_name=data.last_name.strip(),
-            mobile=data.mobile,
-            email=data.email,
-            landline=data.landline,
-            fax=data.fax,
-            civic_number=data.civic_number,
-            address_detail=data.address_detail.strip(),
-            language=data.language,
-            deaf=data.deaf,
-            sms_instead_of_voice_requested=data.sms_instead_of_voice_requested,
-            privacy_accepted_at=now,
             protocol_number=protocol_number.strip(),
             attested_by=operator if attested else None,
             verified_at=now if attested else None,
