@@ -203,3 +203,11 @@ def test_the_code_waits_in_redis_as_in_production(
         )
         is None
     )
+
+
+def test_the_form_links_the_privacy_notice_of_the_alerts(town) -> None:
+    form_page = Client().get("/allerta/iscrizione/").content.decode()
+    notice = Client().get("/allerta/informativa/").content.decode()
+
+    assert 'href="/allerta/informativa/"' in form_page
+    assert "art. 13 GDPR" in notice and "consenso esplicito" in notice

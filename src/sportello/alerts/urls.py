@@ -8,6 +8,7 @@ app_name = "alerts"
 urlpatterns = [
     path("", views.alerts_home, name="home"),
     path("iscrizione/", views.subscribe, name="subscribe"),
+    path("informativa/", views.privacy, name="privacy"),
     path("iscrizione/verifica/", views.verify, name="verify"),
     path("iscrizione/completata/", views.done, name="done"),
     path("modulo-iscrizione.pdf", paper.subscription_form_pdf, name="paper_form"),

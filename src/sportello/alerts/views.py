@@ -24,6 +24,12 @@ def alerts_home(request: HttpRequest) -> HttpResponse:
 
 
 @public
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (GDPR art. 13) of the alert subscription."""
+    return render(request, "alerts/privacy.html")
+
+
+@public
 @never_cache
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None)
