@@ -121,6 +121,7 @@ def test_deregistration_by_phone_deletes_everything_and_suppresses_the_number(
         {"numero": "333 123 4567", "flow": "deregistration", "step": "start"},
     ).content.decode()
     assert "M. B." in start and "premi 1" in start
+    assert town.street.full_name in start
     assert "Maria" not in start  # masked
 
     done = client.post(

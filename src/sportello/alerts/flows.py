@@ -106,7 +106,7 @@ def deregistration(call: Call, step: str, digits: str) -> Prompt:
             }
         return Prompt([Say(text)])
     if step == "start" or (step == "confirm" and digits not in ("1", "2")):
-        street = subscription.civic_number.street.name if subscription.civic_number_id else ""
+        street = subscription.civic_number.street.full_name if subscription.civic_number_id else ""
         return Prompt(
             [
                 Say(
