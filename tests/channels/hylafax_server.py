@@ -66,17 +66,29 @@ class HylaFaxServer:
 
     def queue(self) -> list[dict[str, str]]:
         """The scheduler's queue as `faxstat -s` lists it: job id, owner, number, job tag."""
-        output = subprocess.run(
-            ["faxstat", "-h", self.address, "-s"],
-            # The one login allowed, and a ~/.hylarc that sets the columns (JobFmt).
-            env={**os.environ, "FAXUSER": self.allowed_owner, "HOME": str(self.spool.parent)},
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            timeout=10,
-            check=True,
-        ).stdout
+        # hfaxd has been seen (rarely, under load) to leave one connection unanswered: the
+        # listing is read again rather than the test failing on the server's hiccup.
+        for attempt in range(3):
+            try:
+                output = subprocess.run(
+                    ["faxstat", "-h", self.address, "-s"],
+                    # The one login allowed, and a ~/.hylarc that sets the columns (JobFmt).
+                    env={
+                        **os.environ,
+                        "FAXUSER": self.allowed_owner,
+                        "HOME": str(self.spool.parent),
+                    },
+                    capture_output=True,
+                    text=True,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    timeout=10,
+                    check=True,
+                ).stdout
+                break
+            except subprocess.TimeoutExpired:
+                if attempt == 2:
+                    raise
         rows = [line.split("|") for line in output.splitlines() if line.count("|") == 3]
         return [dict(zip(QUEUE_FIELDS, row, strict=True)) for row in rows[1:]]  # 0: headings
 
