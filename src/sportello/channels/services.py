@@ -104,3 +104,44 @@ def delivery_status_update(
         delivery.updated_at = timezone.now()
         delivery.save(update_fields=fields)
     return delivery
+
+
+def voice_call_step(
+    *,
+    delivery: Delivery,
+    step: str,
+    digits: str,
+    answered_by: str,
+    detail: dict[str, Any] | None = None,
+):
+    """One step of an outbound call, whichever provider carries it: record the answer (or the
+    voicemail) and the keys pressed, then run the delivery's IVR flow for what comes next."""
+    from sportello.channels.ivr import Call, ivr_run
+
+    if step == "start":
+        delivery = delivery_status_update(
+            delivery=delivery,
+            status=DeliveryStatus.VOICEMAIL
+            if answered_by == "machine"
+            else DeliveryStatus.ANSWERED,
+            # Only what the provider actually reported: no detection is not "a human".
+            answered_by=answered_by if answered_by != "unknown" else None,
+            detail=detail,
+        )
+    elif digits:
+        delivery = delivery_status_update(
+            delivery=delivery,
+            status=DeliveryStatus.ANSWERED,
+            keys=digits,
+            detail={"step": step, "Digits": digits},
+        )
+    call = Call(
+        flow=delivery.payload.get("flow", ""),
+        caller=delivery.to,
+        line=delivery.sender,
+        delivery=delivery,
+        answered_by=answered_by,
+        language=delivery.language,
+        params=delivery.payload.get("params", {}),
+    )
+    return ivr_run(call, step, digits)

@@ -27,7 +27,7 @@ from sportello.channels.base import DeliveryStatus, Medium
 from sportello.channels.ivr import Call, Prompt, Say, inbound_lines, ivr_run
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_display, phone_e164
-from sportello.channels.services import delivery_status_update
+from sportello.channels.services import delivery_status_update, voice_call_step
 from sportello.core.access import OPERATOR
 
 ESPEAK = "espeak-ng"
@@ -107,26 +107,7 @@ def answer(request: HttpRequest, delivery_id: int) -> HttpResponse:
     step = request.POST.get("step", "start")
     digits = request.POST.get("digits", "")
     answered_by = "machine" if request.POST.get("answered_by") == "machine" else "human"
-    if step == "start":
-        delivery_status_update(
-            delivery=delivery,
-            status=DeliveryStatus.VOICEMAIL
-            if answered_by == "machine"
-            else DeliveryStatus.ANSWERED,
-            answered_by=answered_by,
-        )
-    elif digits:
-        delivery_status_update(delivery=delivery, status=DeliveryStatus.ANSWERED, keys=digits)
-    call = Call(
-        flow=delivery.payload.get("flow", ""),
-        caller=delivery.to,
-        line=delivery.sender,
-        delivery=delivery,
-        answered_by=answered_by,
-        language=delivery.language,
-        params=delivery.payload.get("params", {}),
-    )
-    prompt = ivr_run(call, step, digits)
+    prompt = voice_call_step(delivery=delivery, step=step, digits=digits, answered_by=answered_by)
     if prompt.gather is None:
         delivery_status_update(delivery=delivery, status=DeliveryStatus.COMPLETED)
     return _render_prompt(

@@ -23,7 +23,7 @@ from sportello.channels.base import DeliveryStatus, Medium
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_e164
 from sportello.channels.providers.twilio import TwilioSms, TwilioVoice, public_url
-from sportello.channels.services import delivery_status_update
+from sportello.channels.services import delivery_status_update, voice_call_step
 from sportello.core.access import public
 
 _LANGUAGES = {"it": "it-IT", "en": "en-GB"}
@@ -133,32 +133,13 @@ def voice(request: HttpRequest, delivery_id: int, step: str) -> HttpResponse:
     digits = request.POST.get("Digits", "")
     raw_answered_by = request.POST.get("AnsweredBy", "")
     answered_by = _answered_by(raw_answered_by)
-    if step == "start":
-        delivery_status_update(
-            delivery=delivery,
-            status=DeliveryStatus.VOICEMAIL
-            if answered_by == "machine"
-            else DeliveryStatus.ANSWERED,
-            answered_by=answered_by if raw_answered_by else None,
-            detail={"AnsweredBy": raw_answered_by} if raw_answered_by else None,
-        )
-    elif digits:
-        delivery_status_update(
-            delivery=delivery,
-            status=DeliveryStatus.ANSWERED,
-            keys=digits,
-            detail={"step": step, "Digits": digits},
-        )
-    call = ivr.Call(
-        flow=delivery.payload.get("flow", ""),
-        caller=delivery.to,
-        line=delivery.sender,
+    prompt = voice_call_step(
         delivery=delivery,
+        step=step,
+        digits=digits,
         answered_by=answered_by,
-        language=delivery.language,
-        params=delivery.payload.get("params", {}),
+        detail={"AnsweredBy": raw_answered_by} if raw_answered_by else None,
     )
-    prompt = ivr.ivr_run(call, step, digits)
 
     def action(next_step: str) -> str:
         return public_url(
