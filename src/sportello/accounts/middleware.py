@@ -24,8 +24,8 @@ from sportello.accounts.models import UserSession
 from sportello.accounts.services import SESSION_AUTH_AT, SESSION_PENDING_FORM, SESSION_SEEN_AT
 from sportello.core.services import audit_record
 
-# How often (seconds) the "last activity" of the session list is written to the database.
-_SEEN_WRITE_INTERVAL = 60
+# How often (seconds) the last activity is written, in the session and in the session list.
+_SEEN_WRITE_INTERVAL = 30
 
 
 def _kept_fields(request: HttpRequest) -> dict[str, list[str]]:
@@ -53,11 +53,15 @@ class SessionValidityMiddleware:
             too_old = now - auth_at > settings.SPORTELLO_SESSION_MAX_HOURS * 3600
             if idle or too_old:
                 return self._expired(request, reason="idle" if idle else "lifetime")
-            request.session[SESSION_SEEN_AT] = now
-            if now - seen_at > _SEEN_WRITE_INTERVAL and request.session.session_key:
-                UserSession.objects.filter(session_key=request.session.session_key).update(
-                    last_seen_at=timezone.now()
-                )
+            # Refreshed at most every _SEEN_WRITE_INTERVAL seconds: stamping every request would
+            # save the session (a database write) on each page. An idle session may thus end
+            # up to that many seconds early, out of minutes.
+            if now - seen_at >= _SEEN_WRITE_INTERVAL:
+                request.session[SESSION_SEEN_AT] = now
+                if request.session.session_key:
+                    UserSession.objects.filter(session_key=request.session.session_key).update(
+                        last_seen_at=timezone.now()
+                    )
         return self.get_response(request)
 
     def _expired(self, request: HttpRequest, *, reason: str) -> HttpResponse:
