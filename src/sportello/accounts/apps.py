@@ -8,11 +8,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Utenti e ruoli")
 
     def ready(self) -> None:
+        from django.apps import apps
         from django.db.models.signals import post_migrate
 
         from sportello.accounts.roles import roles_grant_permissions
 
-        # After every app: each app's permissions exist only once its own post_migrate has run.
-        post_migrate.connect(roles_grant_permissions)
+        # Once, after the last app's post_migrate: an app's permissions exist only after its
+        # own (Django sends the signal app by app, in INSTALLED_APPS order).
+        last = [config for config in apps.get_app_configs() if config.models_module][-1]
+        post_migrate.connect(roles_grant_permissions, sender=last)
 
         from sportello.accounts import checks, receivers  # noqa: F401  (registers them)
