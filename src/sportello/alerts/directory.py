@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
 from sportello.alerts.services import number_suppressed
 from sportello.channels.phones import phone_country_allowed, phone_e164
+from sportello.core.csvfiles import csv_dialect, csv_text
 from sportello.core.exceptions import ApplicationError
 from sportello.places.selectors import address_geocode
 
@@ -78,19 +79,6 @@ class DirectoryReport:
         return result
 
 
-def _text(file: str | Path | IO[bytes] | IO[str]) -> str:
-    if isinstance(file, str | Path):
-        data: bytes | str = Path(file).read_bytes()
-    else:
-        data = file.read()
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def _columns(header: list[str]) -> dict[str, int]:
     names = [cell.strip().lower() for cell in header]
     columns = {}
@@ -108,12 +96,11 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 def directory_import(*, file: str | Path | IO[bytes] | IO[str]) -> DirectoryReport:
-    text = _text(file)
+    text = csv_text(file)
     first = text.splitlines()[0] if text.strip() else ""
     if not first:
         raise ApplicationError(_("Il file è vuoto."))
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=csv_dialect(first))
     columns = _columns(next(reader))
     report = DirectoryReport()
     for line, cells in enumerate(reader, start=2):

@@ -20,6 +20,7 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sportello.core.csvfiles import csv_dialect, csv_text
 from sportello.core.exceptions import ApplicationError
 from sportello.core.models import Municipality
 from sportello.core.selectors import municipality_get
@@ -421,51 +422,6 @@ class _Row:
 
 class _Rejected(Exception):
     """A row that cannot be imported; the message is the reason shown to the operator."""
-
-
-def _read_text(file: str | Path | IO[bytes] | IO[str]) -> str:
-    try:
-        if isinstance(file, str | Path):
-            data: bytes | str = Path(file).read_bytes()
-        else:
-            if hasattr(file, "seek"):
-                file.seek(0)
-            data = file.read()
-    except FileNotFoundError as error:
-        raise ApplicationError(
-            _("Impossibile leggere il file «%(name)s»: non esiste.") % {"name": error.filename}
-        ) from error
-    except PermissionError as error:
-        raise ApplicationError(
-            _("Impossibile leggere il file «%(name)s»: permesso negato.") % {"name": error.filename}
-        ) from error
-    except OSError as error:
-        raise ApplicationError(
-            _("Impossibile leggere il file: %(error)s") % {"error": error.strerror or error},
-        ) from error
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older municipal exports are often Windows-1252: accept them rather than refuse.
-        return data.decode("cp1252", errors="replace")
-
-
-def _dialect(header_line: str) -> type[csv.Dialect]:
-    """Excel-style CSV with the delimiter the header uses («;» in most Italian exports)."""
-    try:
-        delimiter = csv.Sniffer().sniff(header_line, delimiters=";,\t|").delimiter
-    except csv.Error:
-        # A one-column header cannot be sniffed: count instead.
-        counts = {candidate: header_line.count(candidate) for candidate in ";,\t|"}
-        delimiter = max(counts, key=lambda candidate: counts[candidate])
-
-    class Dialect(csv.excel):
-        pass
-
-    Dialect.delimiter = delimiter
-    return Dialect
 
 
 def _columns(headers: list[str]) -> dict[str, int]:
@@ -916,11 +872,11 @@ def civic_numbers_import(
     the file cannot be read at all; every other problem rejects just its row.
     """
     file_crs = crs_parse(crs) if crs not in (None, "") else None
-    text = _read_text(file)
+    text = csv_text(file)
     header_line = next(iter(text.splitlines()), "")
     if not header_line.strip():
         raise ApplicationError(_("Il file è vuoto."))
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(header_line))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=csv_dialect(header_line))
     try:
         headers = next(reader)
         columns = _columns(headers)
