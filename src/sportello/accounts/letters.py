@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from sportello.accounts.services import IssuedCredentials
+from sportello.core.mail import email_connection
 from sportello.core.selectors import municipality_get, municipality_offices
 from sportello.core.templatetags.portal import GENERIC_ARMS
 
@@ -53,16 +54,7 @@ def _pec_connection():
     config = settings.SPORTELLO_PEC_SMTP
     if not config:
         return get_connection()
-    return get_connection(
-        backend=config["EMAIL_BACKEND"],
-        host=config.get("EMAIL_HOST"),
-        port=config.get("EMAIL_PORT"),
-        username=config.get("EMAIL_HOST_USER"),
-        password=config.get("EMAIL_HOST_PASSWORD"),
-        use_tls=config.get("EMAIL_USE_TLS", False),
-        use_ssl=config.get("EMAIL_USE_SSL", False),
-        timeout=30,
-    )
+    return email_connection(config)
 
 
 def credential_letter_send_by_pec(*, issued: IssuedCredentials, pdf: bytes, to: str) -> None:

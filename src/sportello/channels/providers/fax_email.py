@@ -20,12 +20,13 @@ from typing import Any
 import environ
 import phonenumbers
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 
 from sportello.channels.base import ChannelError, DeliveryStatus, NotConfigured, ProviderResult
 from sportello.channels.fax import fax_pdf_for, fax_render_for
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_e164
+from sportello.core.mail import email_connection
 
 ATTACH_CHOICES = ("pdf", "tiff", "both")
 
@@ -90,16 +91,7 @@ def _config() -> dict[str, Any]:
 
 
 def _connection(smtp: dict[str, Any]):
-    return get_connection(
-        backend=smtp["EMAIL_BACKEND"],
-        host=smtp.get("EMAIL_HOST"),
-        port=smtp.get("EMAIL_PORT"),
-        username=smtp.get("EMAIL_HOST_USER"),
-        password=smtp.get("EMAIL_HOST_PASSWORD"),
-        use_tls=smtp.get("EMAIL_USE_TLS", False),
-        use_ssl=smtp.get("EMAIL_USE_SSL", False),
-        timeout=30,
-    )
+    return email_connection(smtp)
 
 
 def _send(message: EmailMessage) -> None:
