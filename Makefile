@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(BIN)/sportello compile_translations
 	$(BIN)/sportello migrate --noinput
+	$(BIN)/sportello certificates_demo_seal
 	$(BIN)/sportello collectstatic --noinput --verbosity 0
 
 run: setup

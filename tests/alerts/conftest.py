@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from sportello.channels.models import Delivery
+from sportello.core.demo.alerts import demo_alert_people_delete
 from sportello.places.models import CivicNumber
 from tests.alerts.helpers import MOBILE, answer_call, form, spoken_code
 
@@ -16,6 +17,7 @@ from tests.alerts.helpers import MOBILE, answer_call, form, spoken_code
 @pytest.fixture
 def town(db) -> CivicNumber:
     call_command("demo", "--citizens", "20", "--seed", "3", stdout=io.StringIO())
+    demo_alert_people_delete()  # each test brings its own subscribers
     return CivicNumber.objects.select_related("street").order_by("pk").first()
 
 

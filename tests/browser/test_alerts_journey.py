@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from sportello.alerts.models import Subscription, Suppression
 from sportello.channels.models import Delivery
+from sportello.core.demo.alerts import demo_alert_people_delete
 from sportello.places.models import CivicNumber
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +25,7 @@ MOBILE = "333 765 4321"
 def address(live_server, settings) -> str:
     settings.SPORTELLO_PHONE_SIMULATOR_PUBLIC = True  # as in the demo
     call_command("demo", "--citizens", "20", "--seed", "2", stdout=io.StringIO())
+    demo_alert_people_delete()  # this journey's subscriber is the only one
     civic = CivicNumber.objects.select_related("street").order_by("pk").first()
     return f"{civic.street.name} {civic.number}"
 

@@ -153,7 +153,8 @@ def test_issue_first_access_expiry_and_revocation(page: Page, resident: Person) 
     page.get_by_role("link", name="I miei dati anagrafici").click()
     expect(page).to_have_url(re.compile(r"/i-miei-dati/$"))
     expect(page.get_by_role("heading", name="I miei dati anagrafici", level=1)).to_be_visible()
-    me = page.get_by_role("region", name=f"{resident.first_name} {resident.last_name}")
+    me = page.get_by_role("region", name="Dati personali")
+    expect(me).to_contain_text(f"{resident.last_name} {resident.first_name}")
     expect(me).to_contain_text(resident.codice_fiscale)
 
     # 3. Idle past the timeout: the next page says so, and logging in again comes back here.

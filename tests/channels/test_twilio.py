@@ -476,3 +476,63 @@ def test_an_unknown_sms_is_acknowledged_and_changes_nothing(sms) -> None:
 
     assert sms_status("delivered", message_sid="SM" + "9" * 32).status_code == 200
     assert DeliveryEvent.objects.count() == events
+
+
+# --- Bulk sends: voicemail after the beep, and reconciliation after a crash ----------------------
+
+
+def test_an_alert_call_waits_for_the_beep_before_speaking_to_a_machine(
+    wire, django_capture_on_commit_callbacks
+) -> None:
+    wire.replies = [created(CALL_SID)]
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_create(
+            medium=Medium.VOICE,
+            to=MOBILE,
+            purpose="alert",
+            payload={"flow": FLOW, "voicemail": True},
+            sender=LINE,
+        )
+
+    assert wire.requests[0]["data"]["MachineDetection"] == "DetectMessageEnd"
+
+
+def listing(key: str, *resources: dict[str, str]) -> Response:
+    return Response(200, json.dumps({key: list(resources), "next_page_uri": None}))
+
+
+@pytest.mark.parametrize(
+    ("medium", "key", "sid", "twilio_status", "expected"),
+    [
+        (Medium.VOICE, "calls", CALL_SID, "in-progress", DeliveryStatus.ANSWERED),
+        (Medium.SMS, "messages", MESSAGE_SID, "delivered", DeliveryStatus.DELIVERED),
+    ],
+)
+def test_a_crashed_send_is_looked_up_on_twilio_not_sent_again(
+    wire, medium, key, sid, twilio_status, expected
+) -> None:
+    from django.utils import timezone
+
+    claimed = timezone.now()
+    delivery = Delivery.objects.create(
+        medium=medium, to=MOBILE, sender=LINE, purpose="alert", claimed_at=claimed
+    )
+    provider = (
+        twilio_provider.TwilioVoice if medium == Medium.VOICE else twilio_provider.TwilioSms
+    )()
+    older = claimed.replace(year=claimed.year - 1).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    now = claimed.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    wire.replies = [
+        listing(key, {"sid": sid, "status": twilio_status, "date_created": now}),
+        listing(key, {"sid": "X" + sid[1:], "status": "completed", "date_created": older}),
+    ]
+
+    found = provider.lookup(delivery)
+    missing = provider.lookup(delivery)
+
+    request = wire.requests[0]
+    assert request["method"] == "GET"
+    assert request["url"] == f"{API}/{key.capitalize()}.json"
+    assert request["params"]["To"] == MOBILE and request["params"]["From"] == LINE
+    assert (found.provider_id, found.status) == (sid, expected)
+    assert missing is None  # only an older one: this delivery never reached Twilio

@@ -16,6 +16,7 @@ GOOD_PRODUCTION = {
     "DATABASE_URL": "postgres://sportello@127.0.0.1:5432/sportello",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/2",
+    "SPORTELLO_SEAL_BACKEND": "pkcs12",  # the municipality's seal (a file made per test below)
 }
 
 
@@ -25,6 +26,10 @@ def sportello(args: list[str], env: dict[str, str], tmp_path: Path) -> subproces
     clean.pop("CELERY_BROKER_URL", None)
     clean.pop("CACHE_URL", None)
     clean.update({"SPORTELLO_HOME": str(tmp_path), "SPORTELLO_VAR_DIR": str(tmp_path / "var")})
+    if env.get("SPORTELLO_SEAL_BACKEND") == "pkcs12":
+        seal = tmp_path / "seal.p12"
+        seal.write_bytes(b"not read by check")
+        clean["SPORTELLO_SEAL_PKCS12_FILE"] = str(seal)
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-m", "sportello", *args],
@@ -81,6 +86,8 @@ def test_broken_value_in_dotenv_file_is_named_too(tmp_path: Path) -> None:
         ({"CELERY_BROKER_URL": "filesystem://"}, "CELERY_BROKER_URL"),
         ({"CACHE_URL": "filecache:///tmp/cache"}, "CACHE_URL"),
         ({"SPORTELLO_PHONE_SIMULATOR_PUBLIC": "true"}, "SPORTELLO_PHONE_SIMULATOR_PUBLIC"),
+        # Caps counted per process would be multiplied by the workers.
+        ({"SPORTELLO_SMS_RATE": "100"}, "SPORTELLO_RATE_LIMIT_URL"),
     ],
 )
 def test_production_refuses_insecure_settings(

@@ -42,6 +42,13 @@ def person_form(**overrides: object) -> dict[str, object]:
         "relationship": "",
         "residence": "",
         "residence_detail": "",
+        "aire_country": "",
+        "civil_status_date": "",
+        "civil_status_place": "",
+        "cohabitation_contract_date": "",
+        # The identity documents inline of the change page, as the browser sends it when empty.
+        "identity_documents-TOTAL_FORMS": "0",
+        "identity_documents-INITIAL_FORMS": "0",
         **overrides,
     }
 
@@ -105,7 +112,8 @@ def test_persons_are_searched_by_codice_fiscale_and_surname(client, clerk) -> No
 def test_a_family_is_opened_with_the_codice_fiscale_of_its_head(client, clerk) -> None:
     head = PersonFactory()
     response = client.post(
-        f"{FAMILIES}add/", {"code": "500", "head_codice_fiscale": head.codice_fiscale.lower()}
+        f"{FAMILIES}add/",
+        {"code": "500", "kind": "family", "head_codice_fiscale": head.codice_fiscale.lower()},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     head.refresh_from_db()
@@ -115,7 +123,8 @@ def test_a_family_is_opened_with_the_codice_fiscale_of_its_head(client, clerk) -
 def test_a_family_needs_a_head_who_lives_somewhere(client, clerk) -> None:
     homeless = PersonFactory(residence=None)
     response = client.post(
-        f"{FAMILIES}add/", {"code": "500", "head_codice_fiscale": homeless.codice_fiscale}
+        f"{FAMILIES}add/",
+        {"code": "500", "kind": "family", "head_codice_fiscale": homeless.codice_fiscale},
     )
     assert response.status_code == 200
     assert "deve risiedere a un numero civico" in str(response.context["adminform"].form.errors)

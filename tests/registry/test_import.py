@@ -74,6 +74,42 @@ def test_a_date_of_death_recorded_by_the_office_is_kept() -> None:
     assert Person.objects.get(codice_fiscale=MARIE[0]).date_of_death == datetime.date(2024, 5, 1)
 
 
+def test_a_new_civil_status_in_the_file_clears_the_old_event_but_nothing_else() -> None:
+    run(GOOD)
+    Person.objects.filter(codice_fiscale=MARIO[0]).update(
+        civil_status_date=datetime.date(2012, 6, 9), civil_status_place="Livorno (LI)"
+    )
+    Person.objects.filter(codice_fiscale=MARIE[0]).update(
+        cohabitation_contract_date=datetime.date(2019, 4, 1)
+    )
+
+    assert run([MARIO]).unchanged == 1
+    mario = Person.objects.get(codice_fiscale=MARIO[0])
+    assert mario.civil_status_date == datetime.date(2012, 6, 9)
+    divorced = [*MARIO[:7], "divorziato", *MARIO[8:]]
+    married = [*MARIE[:7], "coniugata", *MARIE[8:]]
+    assert run([divorced, married]).updated == 2
+
+    mario.refresh_from_db()
+    assert (mario.civil_status_date, mario.civil_status_place) == (None, "")
+    marie = Person.objects.get(codice_fiscale=MARIE[0])
+    assert marie.cohabitation_contract_date is None
+
+
+def test_a_person_registered_abroad_is_not_given_an_address_by_file() -> None:
+    emigrant = person_row("Neri", "Piero", datetime.date(1970, 2, 3))
+    run([emigrant])
+    Person.objects.filter(codice_fiscale=emigrant[0]).update(
+        aire=True, aire_country="FR", residence=None
+    )
+
+    report = run([emigrant])
+
+    assert report.rejected == 1
+    assert "iscritto all'AIRE non ha una residenza" in report.rejections[0].reason
+    assert Person.objects.get(codice_fiscale=emigrant[0]).residence is None
+
+
 def test_a_person_joins_another_family() -> None:
     run(GOOD)
     ida_marries = [*IDA[:7], "coniugata", "100", "nuora", "", "", "", "", ""]

@@ -18,7 +18,17 @@ from sportello.alerts.services import (
     subscription_find_by_number,
     verification_code_spoken,
 )
-from sportello.channels.ivr import Call, Gather, Pause, Prompt, Say, flow_register, inbound_register
+from sportello.channels.ivr import (
+    Call,
+    Gather,
+    Pause,
+    Play,
+    Prompt,
+    Say,
+    flow_register,
+    inbound_register,
+    unknown_line,
+)
 from sportello.channels.phones import phone_e164, phone_masked
 from sportello.core.selectors import municipality_get
 
@@ -264,6 +274,140 @@ flow_register("verification", verification)
 flow_register("registration_request", registration_request)
 flow_register("paper_confirmation", paper_confirmation)
 flow_register("deregistration", deregistration)
+
+
+# --- alerts -------------------------------------------------------------------------------
+
+
+def _alert_for(call: Call):
+    from sportello.alerts.models import Alert
+
+    return Alert.objects.filter(pk=call.params.get("alert")).first()
+
+
+def _mark(call: Call, status: str) -> None:
+    from sportello.channels.services import delivery_status_update
+
+    if call.delivery is not None:
+        delivery_status_update(delivery=call.delivery, status=status)
+
+
+def _alert_message_parts(alert, language: str) -> list:
+    from sportello.alerts.sending import exercise_marker
+
+    municipality = municipality_get()
+    english = language == "en" and alert.voice_text_en
+    lang = "en" if english else "it"
+    with translation.override(lang):
+        parts: list = []
+        if alert.exercise:
+            parts.append(
+                Say(exercise_marker(lang) + _("Questa è una prova, non un'emergenza."), lang)
+            )
+        parts.append(
+            Say(
+                _("Messaggio della protezione civile del %(name)s.")
+                % {"name": municipality.name if municipality else ""},
+                lang,
+            )
+        )
+        if alert.voice_recording:
+            from django.urls import reverse
+
+            from sportello.channels.providers.twilio import public_url
+
+            parts.append(Play(public_url(reverse("alerts:recording", args=[alert.identifier]))))
+        else:
+            parts.append(Say(alert.voice_text_en if english else alert.voice_text, lang))
+    return parts
+
+
+def alert_message(call: Call, step: str, digits: str) -> Prompt:
+    """Outbound alert call: the message; to a voicemail it is left once, after the beep (and
+    counted as voicemail, not as heard); optionally "press 1 to confirm you heard it"."""
+    alert = _alert_for(call)
+    if alert is None:
+        return unknown_line()
+    parts = _alert_message_parts(alert, call.language)
+    lang = parts[-1].language if isinstance(parts[-1], Say) else "it"
+    with translation.override(lang):
+        if call.answered_by == "machine":
+            return Prompt(parts)
+        if step == "confirm" and digits == "1" and alert.confirm_requested:
+            _mark(call, "confirmed")
+            return Prompt([Say(_("Grazie, la conferma è registrata. Arrivederci."), lang)])
+        if step in ("confirm", "again") and digits != "2":
+            return Prompt([Say(_("Arrivederci."), lang)])
+        if alert.confirm_requested:
+            return Prompt(
+                [
+                    *parts,
+                    Pause(1),
+                    Say(
+                        _("Per confermare che hai ascoltato premi 1. Per riascoltare premi 2."),
+                        lang,
+                    ),
+                ],
+                gather=Gather(step="confirm", num_digits=1),
+            )
+        return Prompt(
+            [*parts, Pause(1), Say(_("Per riascoltare il messaggio premi 2."), lang)],
+            gather=Gather(step="again", num_digits=1, timeout=5),
+        )
+
+
+def reconfirm(call: Call, step: str, digits: str) -> Prompt:
+    """Re-confirmation campaign for public-directory numbers: 1 keeps the number, 2 removes it
+    at once (and puts it on the suppression list)."""
+    from django.utils import timezone
+
+    from sportello.alerts.models import Contact
+
+    municipality = municipality_get()
+    name = municipality.name if municipality else ""
+    recipient = call.delivery.recipient if call.delivery else ""
+    contact = (
+        Contact.objects.filter(pk=int(recipient[1:])).first()
+        if recipient.startswith("c") and recipient[1:].isdigit()
+        else None
+    )
+    with translation.override("it"):
+        question = Say(
+            _(
+                "Il %(name)s aggiorna l'elenco dei numeri da avvisare in caso di "
+                "emergenza. Il tuo numero è nell'elenco telefonico pubblico. Per continuare a "
+                "ricevere gli avvisi di protezione civile premi 1. Per non riceverli più premi 2."
+            )
+            % {"name": name}
+        )
+        if call.answered_by == "machine":
+            return Prompt(
+                [
+                    Say(
+                        _(
+                            "Messaggio del %(name)s sugli avvisi di protezione civile. "
+                            "Ti richiameremo."
+                        )
+                        % {"name": name}
+                    )
+                ]
+            )
+        if step == "answer" and digits == "1":
+            if contact is not None:
+                Contact.objects.filter(pk=contact.pk).update(confirmed_at=timezone.now())
+            _mark(call, "confirmed")
+            return Prompt([Say(_("Grazie: continuerai a ricevere gli avvisi. Arrivederci."))])
+        if step == "answer" and digits == "2":
+            if contact is not None:
+                contact_delete(contact=contact, channel="ivr")
+            return Prompt(
+                [Say(_("Il tuo numero è stato tolto: non riceverai più avvisi. Arrivederci."))]
+            )
+        return Prompt([question], gather=Gather(step="answer", num_digits=1))
+
+
+flow_register("alert_message", alert_message)
+flow_register("reconfirm", reconfirm)
 
 
 def _deregistration_line() -> str:

@@ -1,12 +1,14 @@
 """Alert system pages (under i18n_patterns)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from sportello.alerts import paper, views
 
 app_name = "alerts"
 urlpatterns = [
+    path("operatori/allerte/", include("sportello.alerts.console.urls")),
     path("", views.alerts_home, name="home"),
+    path("registrazioni/<uuid:identifier>/", views.recording, name="recording"),
     path("iscrizione/", views.subscribe, name="subscribe"),
     path("informativa/", views.privacy, name="privacy"),
     path("iscrizione/verifica/", views.verify, name="verify"),

@@ -227,3 +227,19 @@ def manage_data(request: HttpRequest) -> HttpResponse:
             "number": phone_display(subscription.mobile),
         },
     )
+
+
+@public
+def recording(request: HttpRequest, identifier: str) -> HttpResponse:
+    """The recorded voice message of an alert that has been sent, fetched by the voice provider
+    while the call plays it. Drafts stay private."""
+    from django.http import FileResponse, Http404
+
+    from sportello.alerts.models import Alert, AlertStatus
+
+    alert = Alert.objects.filter(identifier=identifier).exclude(status=AlertStatus.DRAFT).first()
+    if alert is None or not alert.voice_recording:
+        raise Http404
+    name = alert.voice_recording.name.lower()
+    content_type = "audio/mpeg" if name.endswith(".mp3") else "audio/wav"
+    return FileResponse(alert.voice_recording.open("rb"), content_type=content_type)

@@ -35,6 +35,7 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", _("Recapitato")  # to the handset, fax machine or mailbox
     RINGING = "ringing", _("Squilla")
     ANSWERED = "answered", _("Risposta")
+    CONFIRMED = "confirmed", _("Ascolto confermato")  # the person pressed the confirm key
     VOICEMAIL = "voicemail", _("Segreteria telefonica")
     COMPLETED = "completed", _("Chiamata conclusa")
     BUSY = "busy", _("Occupato")
@@ -45,6 +46,7 @@ class DeliveryStatus(models.TextChoices):
 
 FINAL_STATUSES = {
     DeliveryStatus.DELIVERED,
+    DeliveryStatus.CONFIRMED,
     DeliveryStatus.COMPLETED,
     DeliveryStatus.VOICEMAIL,
     DeliveryStatus.BUSY,

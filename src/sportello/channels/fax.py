@@ -106,7 +106,7 @@ def fax_document_from_html(*, html: str) -> bytes:
 
 def fax_pdf_for(delivery: Delivery) -> bytes:
     """The PDF a fax delivery sends: `payload["document"]` names it in the default storage."""
-    name = delivery.payload.get("document")
+    name = delivery.content.get("document")
     if not name:
         raise ChannelError("Il fax non indica il documento da inviare.", permanent=True)
     try:

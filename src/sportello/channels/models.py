@@ -9,16 +9,49 @@ from django.utils.translation import gettext_lazy as _
 from sportello.channels.base import DeliveryStatus, Medium
 
 
+class DispatchStatus(models.TextChoices):
+    RUNNING = "running", _("In corso")
+    STOPPED = "stopped", _("Interrotto")
+    DONE = "done", _("Concluso")
+
+
+class Dispatch(models.Model):
+    """Many deliveries sent together (an alert to a whole area): one content per medium and
+    language in `payload`, one Delivery row per recipient, channel and attempt. Workers claim the
+    rows in batches (see channels.dispatch)."""
+
+    purpose = models.CharField(_("scopo"), max_length=40)
+    reference = models.CharField(_("riferimento"), max_length=64, blank=True)
+    # {"sms": {"it": {"text": …}, "en": {…}}, "voice": {"it": {"flow": …, "params": {…}}}, …}
+    payload = models.JSONField(_("contenuti"), default=dict)
+    # voice_attempts, voice_retry_minutes, sms_fallback
+    options = models.JSONField(_("opzioni"), default=dict, blank=True)
+    status = models.CharField(
+        _("stato"), max_length=10, choices=DispatchStatus.choices, default=DispatchStatus.RUNNING
+    )
+    created_at = models.DateTimeField(_("creato"), default=timezone.now)
+    stopped_at = models.DateTimeField(_("interrotto il"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("ultimo affidamento"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invio multiplo")
+        verbose_name_plural = _("invii multipli")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.reference}"
+
+
 class Delivery(models.Model):
     """A message or call to one recipient. `payload` holds what to say or send, never secrets:
     a verification code, for one, is read by its IVR flow from the cache, not stored here."""
 
     medium = models.CharField(_("canale"), max_length=10, choices=Medium.choices)
     provider = models.CharField(_("gestore"), max_length=40, blank=True)
-    to = models.CharField(_("destinatario"), max_length=254, db_index=True)
+    to = models.CharField(_("destinatario"), max_length=254)  # indexed by the unique constraint
     sender = models.CharField(_("mittente"), max_length=254, blank=True)
-    purpose = models.CharField(_("scopo"), max_length=40, db_index=True)
-    reference = models.CharField(_("riferimento"), max_length=64, blank=True, db_index=True)
+    purpose = models.CharField(_("scopo"), max_length=40)
+    reference = models.CharField(_("riferimento"), max_length=64, blank=True)
     language = models.CharField(_("lingua"), max_length=5, default="it")
     payload = models.JSONField(_("contenuto"), default=dict, blank=True)
     status = models.CharField(
@@ -29,17 +62,71 @@ class Delivery(models.Model):
     answered_by = models.CharField(_("risposto da"), max_length=20, blank=True)
     keys = models.CharField(_("tasti premuti"), max_length=40, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
-    created_at = models.DateTimeField(_("creato"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("creato"), default=timezone.now)
     updated_at = models.DateTimeField(_("aggiornato"), auto_now=True)
+    # Bulk sends only: the dispatch, who the row is for ("s12" subscription, "c7" contact), the
+    # attempt on this channel (voice retries), when it may go, and when a worker claimed it.
+    # No database constraint: it would run one deferred check per row at commit (a million for a
+    # big alert). Rows are only written by channels.dispatch and alerts.recipients, for a dispatch
+    # created in the same transaction; deleting a dispatch deletes its rows (Django's cascade).
+    dispatch = models.ForeignKey(
+        Dispatch,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
+    )
+    recipient = models.CharField(_("destinatario (rif.)"), max_length=20, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("tentativo"), default=1)
+    not_before = models.DateTimeField(_("non prima di"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("preso in carico il"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("invio")
         verbose_name_plural = _("invii")
-        indexes = [models.Index(fields=["provider", "provider_id"])]
+        # Few indexes: an alert writes and updates a million rows, and every index costs on each.
+        indexes = [
+            # Provider callbacks find their delivery by the provider's id.
+            models.Index(
+                fields=["provider", "provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="channels_delivery_provider_id",
+            ),
+            # The watchdog and the simulator's ring timeout look for rows still in progress.
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=models.Q(status__in=["sending", "ringing", "answered"]),
+                name="channels_delivery_open",
+            ),
+            models.Index(
+                fields=["dispatch", "medium", "status"],
+                condition=models.Q(dispatch__isnull=False),
+                name="channels_delivery_dispatch",
+            ),
+        ]
+        constraints = [
+            # Nobody gets the same dispatch twice on the same channel: one row per number or
+            # address, channel and attempt, whatever the workers do. (Rows outside a dispatch
+            # have no dispatch: NULLs never conflict.) It is also the index on "to".
+            models.UniqueConstraint(
+                fields=["to", "dispatch", "medium", "attempt"],
+                name="channels_delivery_once_per_dispatch",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_medium_display()} {self.to} {self.get_status_display()}"
+
+    @property
+    def content(self) -> dict:
+        """What this delivery says: its own payload, or for a bulk send the dispatch's content for
+        its medium and language (kept once, not on every row)."""
+        if self.payload or not self.dispatch_id:
+            return self.payload
+        contents = self.dispatch.payload.get(self.medium, {})
+        return contents.get(self.language) or contents.get("it") or {}
 
 
 class DeliveryEvent(models.Model):
@@ -57,3 +144,19 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.status}"
+
+
+class SimulatorHandoff(models.Model):
+    """The phone simulator's own record of what it was handed, kept apart from our Delivery rows
+    as a real provider's logs would be: reconciliation after a crash asks it what it received."""
+
+    delivery_id = models.BigIntegerField(db_index=True)
+    medium = models.CharField(max_length=10)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("messaggio ricevuto dal simulatore")
+        verbose_name_plural = _("messaggi ricevuti dal simulatore")
+
+    def __str__(self) -> str:
+        return f"{self.medium} {self.delivery_id}"

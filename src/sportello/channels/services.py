@@ -84,7 +84,11 @@ def delivery_status_update(
 ) -> Delivery:
     """Record a provider's report. Final states are kept; earlier states never overwrite later."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        current_row = Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        if current_row is None:
+            # Deleted meanwhile (the person asked to be removed): nothing left to record.
+            return delivery
+        delivery = current_row
         DeliveryEvent.objects.create(delivery=delivery, status=status, detail=detail or {})
         current = delivery.status
         moves = current not in FINAL_STATUSES and (
@@ -103,6 +107,10 @@ def delivery_status_update(
             fields.append("keys")
         delivery.updated_at = timezone.now()
         delivery.save(update_fields=fields)
+    if moves and status in FINAL_STATUSES and delivery.dispatch_id:
+        from sportello.channels.dispatch import delivery_finished
+
+        delivery_finished(delivery_id=delivery.pk)
     return delivery
 
 
@@ -136,12 +144,12 @@ def voice_call_step(
             detail={"step": step, "Digits": digits},
         )
     call = Call(
-        flow=delivery.payload.get("flow", ""),
+        flow=delivery.content.get("flow", ""),
         caller=delivery.to,
         line=delivery.sender,
         delivery=delivery,
         answered_by=answered_by,
         language=delivery.language,
-        params=delivery.payload.get("params", {}),
+        params=delivery.content.get("params", {}),
     )
     return ivr_run(call, step, digits)

@@ -7,8 +7,6 @@ Open to operators; in the demo (SPORTELLO_PHONE_SIMULATOR_PUBLIC) to anyone on t
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -28,11 +26,10 @@ from sportello.channels.ivr import Call, Prompt, Say, inbound_lines, ivr_run
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_display, phone_e164
 from sportello.channels.services import delivery_status_update, voice_call_step
+from sportello.channels.speech import speech_available, speech_wav
 from sportello.core.access import OPERATOR
 
-ESPEAK = "espeak-ng"
 _AUDIO_SALT = "sportello.channels.simulator.audio"
-_VOICES = {"it": "it", "en": "en-gb"}
 
 
 def simulator_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -50,7 +47,7 @@ def simulator_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 
 def _audio_url(say: Say) -> str | None:
-    if shutil.which(ESPEAK) is None:
+    if not speech_available():
         return None
     token = signing.dumps({"t": say.text, "l": say.language}, salt=_AUDIO_SALT, compress=True)
     return reverse("simulator:audio") + "?" + urlencode({"t": token})
@@ -77,7 +74,11 @@ def simulator(request: HttpRequest) -> HttpResponse:
     email = request.GET.get("email", "").strip()
     deliveries = []
     if number:
-        deliveries = list(Delivery.objects.filter(to=number).order_by("-created_at", "-id")[:50])
+        deliveries = list(
+            Delivery.objects.filter(to=number)
+            .select_related("dispatch")
+            .order_by("-created_at", "-id")[:50]
+        )
     emails = list(Delivery.objects.filter(to=email, medium=Medium.EMAIL)[:50]) if email else []
     return render(
         request,
@@ -158,18 +159,10 @@ def audio(request: HttpRequest) -> HttpResponse:
         data = signing.loads(request.GET.get("t", ""), salt=_AUDIO_SALT, max_age=3600)
     except signing.BadSignature as error:
         raise Http404 from error
-    if shutil.which(ESPEAK) is None:
+    wav = speech_wav(str(data.get("t", "")), data.get("l", "it"))
+    if wav is None:
         raise Http404
-    voice = _VOICES.get(data.get("l", "it"), "it")
-    result = subprocess.run(
-        [ESPEAK, "-v", voice, "-s", "140", "--stdout", str(data["t"])[:2000]],
-        capture_output=True,
-        timeout=20,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise Http404
-    return HttpResponse(result.stdout, content_type="audio/wav")
+    return HttpResponse(wav, content_type="audio/wav")
 
 
 @simulator_access

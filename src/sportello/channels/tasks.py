@@ -64,3 +64,33 @@ def fax_send(self, delivery_id: int) -> None:
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def email_send(self, delivery_id: int) -> None:
     _send(self, delivery_id)
+
+
+# --- bulk sends (channels.dispatch) -------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def dispatch_run(dispatch_id: int, medium: str) -> int:
+    """One worker's share of a dispatch; routed to the medium's dispatch queue by the caller."""
+    from sportello.channels.dispatch import dispatch_work
+
+    return dispatch_work(dispatch_id=dispatch_id, medium=medium)
+
+
+@shared_task
+def dispatch_watchdog() -> dict:
+    """Periodic: reconcile what dead workers left, restart stalled dispatches, end unanswered
+    simulator calls."""
+    from sportello.channels.dispatch import dispatch_watchdog as watchdog
+    from sportello.channels.providers.simulator import simulator_ring_timeouts
+
+    figures = watchdog()
+    figures["ring_timeouts"] = simulator_ring_timeouts()
+    return figures
+
+
+@shared_task
+def simulator_calls_complete(delivery_ids: list[int]) -> None:
+    from sportello.channels.providers.simulator import simulator_calls_complete as complete
+
+    complete(delivery_ids)

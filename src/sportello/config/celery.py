@@ -26,6 +26,14 @@ def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
     """Jobs whose period is a setting are added once Django's settings are readable."""
     from django.conf import settings
 
+    sender.conf.beat_schedule["dispatch-watchdog"] = {
+        "task": "sportello.channels.tasks.dispatch_watchdog",
+        "schedule": float(settings.SPORTELLO_DISPATCH_WATCHDOG_SECONDS),
+    }
+    sender.conf.beat_schedule["alerts-scheduled"] = {
+        "task": "sportello.alerts.tasks.alerts_scheduled_send",
+        "schedule": float(settings.SPORTELLO_DISPATCH_WATCHDOG_SECONDS),
+    }
     sender.conf.beat_schedule["read-pec-mailbox"] = {
         "task": "sportello.accounts.tasks.pec_mailbox_poll",
         "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),

@@ -27,6 +27,8 @@ urlpatterns += i18n_patterns(
     path("backoffice/", admin.site.urls),
     path("", include("sportello.accounts.urls")),
     path("", include("sportello.registry.urls")),
+    path("documenti/", include("sportello.documents.urls")),
+    path("certificati/", include("sportello.certificates.urls")),
     path("allerta/", include("sportello.alerts.urls")),
     path("simulatore-telefono/", include("sportello.channels.simulator_urls")),
     path("stradario/", include("sportello.places.urls")),

@@ -55,6 +55,14 @@ SERVICES: list[PortalService] = [
         url_name="registry:my_data",
     ),
     PortalService(
+        "documents",
+        _("I miei documenti"),
+        _("Scarica le copie digitali dei tuoi documenti e di quelli dei tuoi figli minorenni."),
+        certified=True,
+        section=CITIZEN_DESK,
+        url_name="documents:my_documents",
+    ),
+    PortalService(
         "certificates",
         _("Certificati anagrafici online"),
         _(
@@ -63,6 +71,7 @@ SERVICES: list[PortalService] = [
         ),
         certified=True,
         section=CITIZEN_DESK,
+        url_name="certificates:home",
     ),
     PortalService(
         "canteen",
@@ -84,6 +93,7 @@ SERVICES: list[PortalService] = [
         _("Controlla che un certificato rilasciato dal Comune sia autentico e valido."),
         certified=False,
         section=CITIZEN_DESK,
+        url_name="certificates:verify",
     ),
     PortalService(
         "alerts-subscribe",

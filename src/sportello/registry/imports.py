@@ -36,6 +36,7 @@ from sportello.registry.models import CivilStatus, Family, Person, Relationship,
 from sportello.registry.selectors import AddressQuery, residence_civic_numbers_find
 from sportello.registry.services import (
     PersonData,
+    civil_status_change_clears,
     family_create,
     person_create,
     person_update,
@@ -598,6 +599,9 @@ class _Import:
                     assert row.existing is not None
                     Person.objects.filter(pk=row.existing.pk).update(
                         **self.own_data(row),
+                        **civil_status_change_clears(
+                            before=row.existing.civil_status, after=row.data.civil_status
+                        ),
                         residence_detail=row.residence_detail,
                         updated_at=now,
                     )

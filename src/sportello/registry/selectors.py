@@ -1,19 +1,32 @@
-"""Reads for the anagrafe: persons by codice fiscale, families and their members, and the civic
-number a residence is at."""
+"""Reads for the anagrafe: persons by codice fiscale, families and their members, a citizen's
+own registry data (the visura), and the civic number a residence is at."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sportello.core.exceptions import ApplicationError
 from sportello.places.models import CivicNumber, Street
-from sportello.registry.models import Family, Person, Relationship
+from sportello.registry.models import (
+    CorrectionRequest,
+    Family,
+    FamilyKind,
+    IdentityDocument,
+    Person,
+    Relationship,
+)
+
+ADULT_AGE = 18
 
 
 def person_get_by_codice_fiscale(*, codice_fiscale: str) -> Person | None:
@@ -59,6 +72,75 @@ def person_family(*, person: Person) -> QuerySet[Person]:
     if person.family_id is None:
         return Person.objects.filter(pk=person.pk)
     return family_members(family=person.family)
+
+
+def adult_from(*, today: datetime.date | None = None) -> datetime.date:
+    """Whoever was born on or before this day is an adult today."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+def person_is_minor(*, person: Person, today: datetime.date | None = None) -> bool:
+    return person.birth_date > adult_from(today=today)
+
+
+def family_minors_in_care(
+    *, person: Person, today: datetime.date | None = None
+) -> QuerySet[Person]:
+    """The minors whose registry data an adult may see on their behalf: those of the adult's
+    own registry family. Nobody's, when the adult is in no family or in a convivenza anagrafica
+    (a community or care home), or is a plain cohabitant of the family (not a relative)."""
+    if (
+        person.family_id is None
+        or person.family.kind != FamilyKind.FAMILY
+        or person.relationship == Relationship.COHABITANT
+        or person_is_minor(person=person, today=today)
+    ):
+        return Person.objects.none()
+    return (
+        Person.objects.filter(family_id=person.family_id, birth_date__gt=adult_from(today=today))
+        .exclude(pk=person.pk)
+        .order_by("birth_date", "pk")
+    )
+
+
+def country_name(*, code: str, language: str | None = None) -> str:
+    """«DE» -> «Germania» (in the page's language); the code itself if unknown."""
+    code = (code or "").upper()
+    try:
+        locale = Locale.parse((language or get_language() or "it").replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse("it")
+    return locale.territories.get(code, code)
+
+
+@dataclass(frozen=True)
+class Visura:
+    """What a citizen sees of their own registry data on «I miei dati anagrafici»."""
+
+    person: Person
+    citizenship: str  # the country's name
+    aire_country: str  # the country's name, for Italians registered abroad
+    identity_documents: list[IdentityDocument]
+    family: list[Person]  # the registry family, the head first (just the person if none)
+    corrections: list[CorrectionRequest]
+    today: datetime.date
+
+
+def person_visura(*, person: Person) -> Visura:
+    person = Person.objects.select_related("family", "residence__street").get(pk=person.pk)
+    return Visura(
+        person=person,
+        citizenship=country_name(code=person.citizenship),
+        aire_country=country_name(code=person.aire_country) if person.aire_country else "",
+        identity_documents=list(person.identity_documents.all()),
+        family=list(person_family(person=person)) if person.family_id else [],
+        corrections=list(CorrectionRequest.objects.filter(person=person)),
+        today=timezone.localdate(),
+    )
 
 
 def _exponent_normalize(value: str) -> str:

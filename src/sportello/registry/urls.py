@@ -7,4 +7,5 @@ from sportello.registry import views
 app_name = "registry"
 urlpatterns = [
     path("i-miei-dati/", views.my_data, name="my_data"),
+    path("i-miei-dati/segnala-errore/", views.correction_new, name="correction_new"),
 ]

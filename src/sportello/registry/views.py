@@ -1,20 +1,57 @@
-"""Citizens' own registry pages (certified services)."""
+"""Citizens' own registry pages (certified services): the visura and reporting an error."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from sportello.accounts.decorators import certified_required
-from sportello.registry.selectors import person_family
+from sportello.core.exceptions import ApplicationError
+from sportello.registry.forms import CorrectionRequestForm
+from sportello.registry.models import CorrectionTopic
+from sportello.registry.selectors import person_visura
+from sportello.registry.services import correction_request_create
 
 
 @certified_required
 def my_data(request: HttpRequest) -> HttpResponse:
     """The citizen's own registry data and family (the padlock service "I miei dati")."""
-    person = request.user.person
     return render(
-        request,
-        "registry/my_data.html",
-        {"person": person, "family": list(person_family(person=person))},
+        request, "registry/my_data.html", {"visura": person_visura(person=request.user.person)}
     )
+
+
+@certified_required
+def correction_new(request: HttpRequest) -> HttpResponse:
+    """ "Segnala un errore": the citizen tells the registry office what is wrong in their data."""
+    if request.method == "POST":
+        form = CorrectionRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                correction_request_create(
+                    person=request.user.person,
+                    author=request.user,
+                    topic=form.cleaned_data["topic"],
+                    text=form.cleaned_data["text"],
+                )
+            except ApplicationError as error:
+                field = error.extra.get("field")
+                form.add_error(field if field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Segnalazione inviata all'ufficio anagrafe. Ti scriveremo quando "
+                        "cambia il suo stato; intanto puoi seguirla da questa pagina."
+                    ),
+                )
+                return redirect(reverse("registry:my_data") + "#segnalazioni")
+    else:
+        topic = request.GET.get("dato", "")
+        form = CorrectionRequestForm(
+            initial={"topic": topic if topic in CorrectionTopic.values else ""}
+        )
+    return render(request, "registry/correction_new.html", {"form": form})

@@ -6,6 +6,8 @@ say from there, step by step, as TwiML rendered from the same IVR flows the simu
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.urls import reverse
 from phonenumbers import NumberParseException
@@ -100,7 +102,10 @@ class TwilioVoice:
         answer = reverse("twilio:voice", kwargs={"delivery_id": delivery.pk, "step": "start"})
         options = {}
         if getattr(settings, "TWILIO_MACHINE_DETECTION", True):
-            options["machine_detection"] = "Enable"
+            # A message meant for voicemail (alerts) starts after the beep; otherwise the flow
+            # only needs to know early whether a person answered.
+            voicemail = delivery.payload.get("voicemail")
+            options["machine_detection"] = "DetectMessageEnd" if voicemail else "Enable"
         try:
             call = client.calls.create(
                 to=delivery.to,
@@ -115,6 +120,21 @@ class TwilioVoice:
         except OSError as error:  # requests' connection errors and timeouts are OSErrors
             raise ChannelError(f"Twilio non raggiungibile ({type(error).__name__})") from error
         return ProviderResult(provider_id=call.sid, status=DeliveryStatus.SENT)
+
+    def lookup(self, delivery: Delivery) -> ProviderResult | None:
+        """After a worker died mid-send: the call Twilio created for this delivery, if any
+        (same numbers, created after the row was claimed)."""
+        from sportello.channels.twilio_views import _CALL_STATUSES
+
+        found = _find(
+            lambda client: client.calls.list(to=delivery.to, from_=delivery.sender, limit=20),
+            delivery,
+        )
+        if found is None:
+            return None
+        return ProviderResult(
+            provider_id=found.sid, status=_CALL_STATUSES.get(found.status, DeliveryStatus.SENT)
+        )
 
 
 class TwilioSms:
@@ -135,3 +155,33 @@ class TwilioSms:
         except OSError as error:
             raise ChannelError(f"Twilio non raggiungibile ({type(error).__name__})") from error
         return ProviderResult(provider_id=message.sid, status=DeliveryStatus.SENT)
+
+    def lookup(self, delivery: Delivery) -> ProviderResult | None:
+        from sportello.channels.twilio_views import _SMS_STATUSES
+
+        found = _find(
+            lambda client: client.messages.list(to=delivery.to, from_=delivery.sender, limit=20),
+            delivery,
+        )
+        if found is None:
+            return None
+        return ProviderResult(
+            provider_id=found.sid, status=_SMS_STATUSES.get(found.status, DeliveryStatus.SENT)
+        )
+
+
+def _find(listing, delivery: Delivery):
+    """The newest resource Twilio created for these numbers since the row was claimed (a minute
+    of clock difference allowed); ChannelError when Twilio cannot be asked."""
+    claimed = getattr(delivery, "claimed_at", None)
+    try:
+        resources = listing(twilio_client())
+    except TwilioException as error:
+        raise _channel_error(error) from error
+    except OSError as error:
+        raise ChannelError(f"Twilio non raggiungibile ({type(error).__name__})") from error
+    since = claimed - datetime.timedelta(minutes=1) if claimed else None
+    for resource in resources:
+        if since is None or (resource.date_created and resource.date_created >= since):
+            return resource
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "sportello.accounts",
     "sportello.channels",
     "sportello.alerts",
+    "sportello.documents",
+    "sportello.certificates",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -145,7 +148,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.text("STATIC_ROOT", str(VAR_DIR / "static")))
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Leaflet and Leaflet.draw come from the django-leaflet package's static files (served by us, no
+# CDN). Only its files are used: the app itself would need GeoDjango and GDAL.
+STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
+    Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.text("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -210,7 +218,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # One queue per kind of work, so that a slow medium never holds up a fast one.
-CELERY_TASK_QUEUES_NAMES = ["default", "voice", "sms_fax", "email"]
+CELERY_TASK_QUEUES_NAMES = [
+    "default",
+    "voice",
+    "sms_fax",
+    "email",
+    # Bulk sends (alerts), one queue per medium: channels.dispatch.QUEUES.
+    "dispatch_voice",
+    "dispatch_sms",
+    "dispatch_fax",
+    "dispatch_email",
+]
 CELERY_TASK_ROUTES = {
     "sportello.channels.tasks.voice_*": {"queue": "voice"},
     "sportello.channels.tasks.sms_*": {"queue": "sms_fax"},
@@ -365,3 +383,138 @@ SPECTACULAR_SETTINGS = {
 # --- Sportello --------------------------------------------------------------------------
 # Demo municipality: accounts created by `sportello demo` use this password (local only).
 SPORTELLO_DEMO_PASSWORD = env.text("SPORTELLO_DEMO_PASSWORD", "Sportello-Demo-2026")
+
+# --- Registry documents and certificates (issue 7) -----------------------------------------
+# Copies of citizens' documents (docs/documents.md): a private storage, never under the web
+# root. "filesystem": a folder (SPORTELLO_DOCUMENTS_DIR); "s3": an S3-compatible bucket through
+# django-storages, private objects, credentials from these variables or boto3's usual chain.
+SPORTELLO_DOCUMENTS_STORAGE = env.text("SPORTELLO_DOCUMENTS_STORAGE", "filesystem")
+if SPORTELLO_DOCUMENTS_STORAGE == "s3":
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.text("SPORTELLO_DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env.optional("SPORTELLO_DOCUMENTS_S3_ENDPOINT_URL"),
+            "region_name": env.optional("SPORTELLO_DOCUMENTS_S3_REGION"),
+            "access_key": env.optional("SPORTELLO_DOCUMENTS_S3_ACCESS_KEY_ID"),
+            "secret_key": env.optional("SPORTELLO_DOCUMENTS_S3_SECRET_ACCESS_KEY"),
+            "location": env.text("SPORTELLO_DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif SPORTELLO_DOCUMENTS_STORAGE == "filesystem":
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.text("SPORTELLO_DOCUMENTS_DIR", str(VAR_DIR / "private" / "documents")),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"SPORTELLO_DOCUMENTS_STORAGE={SPORTELLO_DOCUMENTS_STORAGE!r} is not valid: expected "
+        "filesystem or s3."
+    )
+# Largest copy a clerk may upload, in bytes (nginx's client_max_body_size must allow it).
+SPORTELLO_DOCUMENT_MAX_BYTES = env.integer(
+    "SPORTELLO_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+# Certificates (docs/certificates.md). Sealed PDFs live in their own private storage, never
+# under the web root: only the certificates app hands them out, to whom may have them.
+STORAGES["certificates"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": env.text(
+            "SPORTELLO_CERTIFICATES_DIR", str(VAR_DIR / "private" / "certificates")
+        ),
+        "file_permissions_mode": 0o640,
+        "directory_permissions_mode": 0o750,
+    },
+}
+# The municipality's electronic seal (PAdES). "demo": the certificate made by `sportello
+# certificates_demo_seal` under var/seal/ (refused in production); "pkcs12": a .p12 file and its
+# passphrase; "pkcs11": a key on a token or HSM (needs python-pkcs11).
+SPORTELLO_SEAL = {
+    "backend": env.text("SPORTELLO_SEAL_BACKEND", "demo"),
+    "demo_dir": VAR_DIR / "seal",
+    "pkcs12_file": env.optional("SPORTELLO_SEAL_PKCS12_FILE"),
+    "pkcs12_passphrase": env.optional("SPORTELLO_SEAL_PKCS12_PASSPHRASE"),
+    "pkcs11_module": env.optional("SPORTELLO_SEAL_PKCS11_MODULE"),
+    "pkcs11_token_label": env.optional("SPORTELLO_SEAL_PKCS11_TOKEN_LABEL"),
+    "pkcs11_key_label": env.optional("SPORTELLO_SEAL_PKCS11_KEY_LABEL"),
+    "pkcs11_cert_label": env.optional("SPORTELLO_SEAL_PKCS11_CERT_LABEL"),
+    "pkcs11_pin": env.optional("SPORTELLO_SEAL_PKCS11_PIN"),
+    # PEM files: intermediate certificates to embed; the roots uploaded PDFs are checked against
+    # (the demo CA when unset with the demo seal).
+    "chain_file": env.optional("SPORTELLO_SEAL_CHAIN_FILE"),
+    "trust_roots_file": env.optional("SPORTELLO_SEAL_TRUST_ROOTS_FILE"),
+    # An RFC 3161 time-stamping service makes the seal PAdES-B-T instead of B-B.
+    "tsa_url": env.optional("SPORTELLO_SEAL_TSA_URL"),
+}
+# Imposta di bollo on a certificate unless an exemption applies (DPR 642/1972, tariffa art. 4).
+SPORTELLO_CERTIFICATE_STAMP_DUTY = env.text("SPORTELLO_CERTIFICATE_STAMP_DUTY", "16.00")
+# Public verification: code look-ups and uploads allowed per client address in the window.
+SPORTELLO_CERTIFICATE_VERIFY_LIMIT = env.integer(
+    "SPORTELLO_CERTIFICATE_VERIFY_LIMIT", 30, minimum=1
+)
+SPORTELLO_CERTIFICATE_VERIFY_WINDOW = env.integer(
+    "SPORTELLO_CERTIFICATE_VERIFY_WINDOW", 600, minimum=1
+)
+SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES = env.integer(
+    "SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
+)
+
+# --- Alert dispatch (issue 5) --------------------------------------------------------------
+# Providers' capacity, shared by all workers (channels.limits): messages (or new calls) per
+# second and simultaneous lines, per medium. Empty = uncapped (the simulator).
+SPORTELLO_CHANNEL_LIMITS = {
+    "voice": {
+        "rate": env.integer("SPORTELLO_VOICE_RATE", 0),
+        "lines": env.integer("SPORTELLO_VOICE_LINES", 0),
+    },
+    "sms": {"rate": env.integer("SPORTELLO_SMS_RATE", 0)},
+    "fax": {"lines": env.integer("SPORTELLO_FAX_LINES", 0)},
+    "email": {"rate": env.integer("SPORTELLO_EMAIL_RATE", 0)},
+}
+# Where those limits are counted: redis://… in production (one budget for every worker on every
+# machine); memory:// counts per process (one machine, one worker).
+SPORTELLO_RATE_LIMIT_URL = env.text("SPORTELLO_RATE_LIMIT_URL", "memory://")
+# A line is held at most this long if the end of a call is never reported.
+SPORTELLO_LINE_HOLD_SECONDS = env.integer("SPORTELLO_LINE_HOLD_SECONDS", 600)
+# Average length of an alert call, for the time estimates.
+SPORTELLO_CALL_SECONDS = env.integer("SPORTELLO_CALL_SECONDS", 40)
+# Rows a worker claims at once (uncapped media), workers queued per medium and dispatch, and how
+# long a claimed row may stay "sending" before the watchdog asks the provider about it.
+SPORTELLO_DISPATCH_BATCH = env.integer("SPORTELLO_DISPATCH_BATCH", 2000)
+SPORTELLO_DISPATCH_WORKERS = {
+    "voice": env.integer("SPORTELLO_DISPATCH_WORKERS_VOICE", 2),
+    "sms": env.integer("SPORTELLO_DISPATCH_WORKERS_SMS", 2),
+    "fax": env.integer("SPORTELLO_DISPATCH_WORKERS_FAX", 1),
+    "email": env.integer("SPORTELLO_DISPATCH_WORKERS_EMAIL", 2),
+}
+SPORTELLO_DISPATCH_LEASE_SECONDS = env.integer("SPORTELLO_DISPATCH_LEASE_SECONDS", 120)
+SPORTELLO_DISPATCH_WATCHDOG_SECONDS = env.integer("SPORTELLO_DISPATCH_WATCHDOG_SECONDS", 30)
+# Unanswered or busy calls: attempts in all, minutes between them, then an SMS to mobiles.
+SPORTELLO_VOICE_ATTEMPTS = env.integer("SPORTELLO_VOICE_ATTEMPTS", 3)
+SPORTELLO_VOICE_RETRY_MINUTES = env.integer("SPORTELLO_VOICE_RETRY_MINUTES", 5)
+SPORTELLO_SMS_FALLBACK = env.boolean("SPORTELLO_SMS_FALLBACK", True)
+# Four-eyes rule: an alert goes out only after a second operator approves it.
+SPORTELLO_ALERT_FOUR_EYES = env.boolean("SPORTELLO_ALERT_FOUR_EYES", False)
+# Phone simulator: seconds a call rings before "no answer"; with CALL_SECONDS set, every call is
+# answered and ends after that many seconds by itself (benchmarks, unattended drills).
+SPORTELLO_SIMULATOR_RING_SECONDS = env.integer("SPORTELLO_SIMULATOR_RING_SECONDS", 120)
+SPORTELLO_SIMULATOR_CALL_SECONDS = env.integer("SPORTELLO_SIMULATOR_CALL_SECONDS", 0)
+# Map tiles of the alert console (Leaflet URL template, e.g. the comune's own tile server) and
+# their attribution (HTML). "none" shows no tiles: the map then draws the stradario's civic
+# numbers as dots, which is enough to draw an area offline.
+_map_tiles = env.text("SPORTELLO_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SPORTELLO_MAP_TILES = "" if _map_tiles.strip().lower() == "none" else _map_tiles
+SPORTELLO_MAP_ATTRIBUTION = env.text(
+    "SPORTELLO_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)

@@ -10,7 +10,10 @@ from sportello.config.settings.base import (
     CELERY_BROKER_URL,
     DATABASES,
     DEBUG,
+    SPORTELLO_CHANNEL_LIMITS,
     SPORTELLO_PHONE_SIMULATOR_PUBLIC,
+    SPORTELLO_RATE_LIMIT_URL,
+    SPORTELLO_SEAL,
 )
 
 SECRET_KEY = env.text("SECRET_KEY")
@@ -33,6 +36,13 @@ if "redis" not in CACHES["default"]["BACKEND"].lower() and "memcache" not in (
     _problems.append("CACHE_URL must be a shared cache (redis://…)")
 if SPORTELLO_PHONE_SIMULATOR_PUBLIC:
     _problems.append("SPORTELLO_PHONE_SIMULATOR_PUBLIC must be false (it shows anyone's messages)")
+if SPORTELLO_SEAL["backend"] == "demo":
+    # Certificates must carry the municipality's own seal, never the one made on this machine.
+    _problems.append("SPORTELLO_SEAL_BACKEND must be pkcs12 or pkcs11 (the demo seal is refused)")
+_capped = any(value for limits in SPORTELLO_CHANNEL_LIMITS.values() for value in limits.values())
+if _capped and not SPORTELLO_RATE_LIMIT_URL.startswith(("redis://", "rediss://", "unix://")):
+    # Caps counted per process would be multiplied by the number of workers.
+    _problems.append("SPORTELLO_RATE_LIMIT_URL must be a Redis URL when provider caps are set")
 if _problems:
     raise ImproperlyConfigured("Insecure production settings: " + "; ".join(_problems) + ".")
 

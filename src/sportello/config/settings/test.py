@@ -7,8 +7,9 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DATABASES = {"default": env.database("TEST_DATABASE_URL", "sqlite:///:memory:")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every file storage (default, documents, certificates…) in memory; static files from the apps.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    **{alias: {"BACKEND": "django.core.files.storage.InMemoryStorage"} for alias in STORAGES},  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = True

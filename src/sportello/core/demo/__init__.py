@@ -44,7 +44,10 @@ def demo_exists() -> bool:
 
 def demo_delete() -> int:
     """Remove the demo's persons, families, civic numbers and streets; returns the persons."""
+    from sportello.core.demo.alerts import demo_alert_people_delete
+
     try:
+        demo_alert_people_delete()
         _total, deleted = Person.objects.filter(family__code__startswith=DEMO_CODE_PREFIX).delete()
         Family.objects.filter(code__startswith=DEMO_CODE_PREFIX).delete()
         CivicNumber.objects.filter(code__startswith=DEMO_CODE_PREFIX).delete()

@@ -4,29 +4,49 @@ Households follow the head's age (young singles, couples with children, elderly 
 widows, some three-generation families); children are 18–45 years younger than their parents,
 spouses are of similar age, and about one household in twelve comes from abroad. Everything is
 drawn from one seeded random generator, so the same seed gives the same people.
+
+On top of the people, the registry facts: identity documents (most adults hold an identity
+card), the date and place of the last civil-status event (weddings before the first child),
+contratti di convivenza, a few families of Italians living abroad (AIRE), one convivenza
+anagrafica (a religious community), and copies of documents for the demo citizen's family.
+They come from a second stream, so that they never change who lives in the town.
 """
 
 from __future__ import annotations
 
+import io
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TypeVar
 
+from babel import Locale
 from codicefiscale.codicefiscale import encode_birthplace
+from PIL import Image, ImageDraw, ImageFont
 
 from sportello.core.demo import data
 from sportello.core.demo.town import BATCH_SIZE, DEMO_CODE_PREFIX
+from sportello.documents.models import DocumentKind
+from sportello.documents.services import document_copy_create
 from sportello.places.models import CivicNumber
 from sportello.registry.codice_fiscale import (
     OMOCODE_POSITIONS,
     codice_fiscale_compute,
     codice_fiscale_omocode,
 )
-from sportello.registry.models import CivilStatus, Family, Person, Relationship, Sex
+from sportello.registry.models import (
+    CivilStatus,
+    Family,
+    FamilyKind,
+    IdentityDocument,
+    IdentityDocumentKind,
+    Person,
+    Relationship,
+    Sex,
+)
 
 # The day the demo town is a picture of: ages are counted to it, so the same seed gives the
 # same people whatever day the demo is built.
@@ -94,6 +114,18 @@ SINGLE_PARENT_STATUS = ((CivilStatus.DIVORCED, 55), (CivilStatus.UNMARRIED, 33),
 # Omocodia: when two people would share a code, the Agenzia delle Entrate replaces digits with
 # letters starting from the rightmost (positions 15, 14, 13, 11, 10, 8, 7 counting from 1).
 
+# Registry facts.
+LAW_76_2016 = date(2016, 6, 5)  # civil unions and contratti di convivenza exist since then
+CIE_SINCE = date(2016, 7, 4)  # the electronic identity card (CIE 3.0) is issued everywhere
+AIRE_HOUSEHOLDS = 0.006  # of the Italian households: registered abroad (AIRE)
+AIRE_COUNTRIES = (("DE", 20), ("CH", 16), ("FR", 14), ("GB", 14), ("BE", 6), ("ES", 8),
+                  ("AR", 8), ("BR", 6), ("US", 8))  # fmt: skip
+COMMUNITY_MIN_CITIZENS = 200  # smaller demos have no convivenza anagrafica
+COHABITATION_CONTRACTS = 0.25  # of unmarried couples: a registered contratto di convivenza
+WEDDING_BEFORE_FIRST_CHILD = 0.85
+HOME = "Livorno (LI)"
+DOCUMENT_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+
 # Civic numbers: a house, a small block of flats, or a large condominium.
 BUILDING_WEIGHTS = ((1, 45), (4, 40), (12, 15))
 FLATS_PER_STAIRCASE = 10
@@ -139,6 +171,12 @@ class Member:
     citizenship: str
     civil_status: str
     relationship: str
+    civil_status_date: date | None = None
+    civil_status_place: str = ""
+    cohabitation_contract_date: date | None = None
+    aire: bool = False
+    aire_country: str = ""
+    documents: list[IdentityDocument] = field(default_factory=list)
 
 
 @dataclass
@@ -496,6 +534,279 @@ class Households:
         return [father, mother, *children]
 
 
+def community(drawer: Households) -> list[Member]:
+    """A convivenza anagrafica: a small community of nuns, the eldest in charge of it."""
+    rng = drawer.rng
+    origin = Origin()
+    ages = sorted((rng.uniform(42, 94) for _ in range(rng.randint(5, 9))), reverse=True)
+    return [
+        drawer.member(
+            sex=Sex.FEMALE,
+            born=drawer.born_at_age(age),
+            origin=origin,
+            relationship=Relationship.HEAD if index == 0 else Relationship.COHABITANT,
+            civil_status=CivilStatus.UNMARRIED,
+        )
+        for index, age in enumerate(ages)
+    ]
+
+
+def _between(rng: random.Random, earliest: date, latest: date) -> date:
+    return earliest + timedelta(days=rng.randint(0, max(0, (latest - earliest).days)))
+
+
+def _birthday(born: date, year: int) -> date:
+    try:
+        return born.replace(year=year)
+    except ValueError:  # 29 February
+        return born.replace(year=year, day=28)
+
+
+def _adult_on(born: date, years: int = 18) -> date:
+    return _birthday(born, born.year + years)
+
+
+class RegistryFacts:
+    """Draws the registry facts of the households: civil-status events, contratti di
+    convivenza, registrations abroad and identity documents."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self._tuscany = data.comune_pairs(data.COMUNI_TUSCANY)
+        self._numbers: set[str] = set()
+
+    # --- Places and numbers ------------------------------------------------------------------
+
+    def event_place(self, member: Member) -> str:
+        """Where a wedding or other civil-status event was recorded."""
+        roll = self.rng.random()
+        if member.birth_place.code.startswith("Z") and roll < 0.5:
+            return member.birth_place.label  # married in the country they come from
+        if roll < 0.8:
+            return HOME
+        name, province = self.rng.choice(self._tuscany)
+        return f"{name} ({province})"
+
+    def number(self, pattern: str) -> str:
+        """A document number no one else has: each «L» a letter, each «9» a digit."""
+        rng = self.rng
+        letters, digits = pattern.count("L"), pattern.count("9")
+        while True:
+            fill = {
+                "L": iter(rng.choices(DOCUMENT_LETTERS, k=letters)),
+                "9": iter(f"{rng.randrange(10**digits):0{digits}d}"),
+            }
+            number = "".join(next(fill[char]) if char in fill else char for char in pattern)
+            if number not in self._numbers:
+                self._numbers.add(number)
+                return number
+
+    # --- Civil status ------------------------------------------------------------------------
+
+    def civil_events(self, household: list[Member]) -> None:
+        rng = self.rng
+        head = household[0]
+        partners = (*UNION_STATUS, Relationship.PARTNER)
+        partner = next((m for m in household[1:] if m.relationship in partners), None)
+        if partner is not None and partner.relationship in UNION_STATUS:
+            latest = TOWN_DATE - timedelta(days=30)
+            earliest = _adult_on(max(head.birth_date, partner.birth_date), 20)
+            if partner.relationship == Relationship.CIVIL_PARTNER:
+                earliest = max(earliest, LAW_76_2016)
+            children = [m.birth_date for m in household if m.relationship == Relationship.CHILD]
+            if children and rng.random() < WEDDING_BEFORE_FIRST_CHILD:
+                before_child = min(children) - timedelta(days=rng.randint(200, 1500))
+                if before_child >= earliest:
+                    latest = min(latest, before_child)
+            if earliest <= latest:
+                day, place = _between(rng, earliest, latest), self.event_place(head)
+                for member in (head, partner):
+                    member.civil_status_date, member.civil_status_place = day, place
+        elif partner is not None and rng.random() < COHABITATION_CONTRACTS:
+            earliest = max(LAW_76_2016, _adult_on(max(head.birth_date, partner.birth_date)))
+            if earliest < TOWN_DATE:
+                day = _between(rng, earliest, TOWN_DATE - timedelta(days=1))
+                head.cohabitation_contract_date = partner.cohabitation_contract_date = day
+        for member in household:
+            if member.civil_status in (CivilStatus.UNMARRIED, *UNION_STATUS.values()):
+                continue
+            if member.civil_status_date is not None:
+                continue
+            # A divorce, a spouse's death, the end of a civil union: in adult life, not yet.
+            earliest = _adult_on(member.birth_date, 25)
+            if member.civil_status in (CivilStatus.UNION_ENDED_DEATH, CivilStatus.UNION_DISSOLVED):
+                earliest = max(earliest, LAW_76_2016 + timedelta(days=365))
+            if earliest < TOWN_DATE:
+                member.civil_status_date = _between(rng, earliest, TOWN_DATE - timedelta(days=1))
+                member.civil_status_place = self.event_place(member)
+
+    # --- Abroad ------------------------------------------------------------------------------
+
+    def emigrate(self, household: list[Member]) -> None:
+        """The household lives abroad and is registered in the AIRE of the comune."""
+        country = str(_pick(self.rng, AIRE_COUNTRIES))
+        for member in household:
+            member.aire, member.aire_country = True, country
+
+    # --- Identity documents ------------------------------------------------------------------
+
+    def identity_documents(self, member: Member, *, showcase: bool = False) -> None:
+        rng = self.rng
+        age = age_on(member.birth_date)
+        italian = member.citizenship == "IT"
+        if member.aire:
+            if age >= 18 or rng.random() < 0.7:
+                self.passport(member, consulate=True)
+            return
+        if age < 18:
+            if showcase or rng.random() < 0.55:
+                self.cie(member, recent=showcase)
+            if rng.random() < 0.1:
+                self.passport(member)
+            return
+        roll = rng.random()
+        if showcase or roll < (0.78 if italian else 0.45):
+            self.cie(member, recent=showcase)
+        elif italian and roll < 0.9:
+            self.paper_card(member)
+        if not italian and rng.random() < 0.85:
+            self.passport(member, country=member.birth_place.label)
+        elif italian and rng.random() < 0.12:
+            self.passport(member)
+        # The registry records a driving licence only when it was shown as identity document.
+        if 18 <= age < 86 and rng.random() < (0.3 if italian else 0.2):
+            self.licence(member)
+
+    def _issued(
+        self, member: Member, validity_years: float, *, since: date, recent: bool = False
+    ) -> date:
+        # Mostly valid documents; about one in twenty has expired and not been renewed yet.
+        # A recent one (the demo citizen's family) stays valid for years after the town's date.
+        share = self.rng.uniform(0.0, 0.5 if recent else 1.05)
+        days = round(validity_years * YEAR_DAYS * share)
+        issued = TOWN_DATE - timedelta(days=days)
+        return min(TOWN_DATE, max(issued, since, member.birth_date + timedelta(days=30)))
+
+    def _add(
+        self, member: Member, kind: str, number: str, issued: date, expires: date, issued_by: str
+    ) -> None:
+        member.documents.append(
+            IdentityDocument(
+                kind=kind,
+                number=number,
+                issued_on=issued,
+                expires_on=expires,
+                issued_by=issued_by,
+            )
+        )
+
+    def cie(self, member: Member, *, recent: bool = False) -> None:
+        """Valid 3 years under 3, 5 years under 18, 10 years for adults, to the birthday."""
+        years = 10 if age_on(member.birth_date) >= 18 else 5
+        issued = self._issued(member, years, since=CIE_SINCE, recent=recent)
+        age = age_on(member.birth_date, issued)
+        years = 3 if age < 3 else 5 if age < 18 else 10
+        expires = _birthday(member.birth_date, issued.year + years)
+        self._add(
+            member, IdentityDocumentKind.CIE, self.number("CL99999LL"), issued, expires,
+            "Comune di Livorno",
+        )  # fmt: skip
+
+    def paper_card(self, member: Member) -> None:
+        issued = _between(self.rng, max(date(2010, 1, 1), _adult_on(member.birth_date)),
+                          date(2018, 12, 31))  # fmt: skip
+        self._add(
+            member, IdentityDocumentKind.PAPER_ID, self.number("AY9999999"), issued,
+            _birthday(member.birth_date, issued.year + 10), "Comune di Livorno",
+        )  # fmt: skip
+
+    def passport(self, member: Member, *, country: str = "", consulate: bool = False) -> None:
+        issued = self._issued(member, 10 if age_on(member.birth_date) >= 18 else 5, since=date.min)
+        age = age_on(member.birth_date, issued)
+        years = 3 if age < 3 else 5 if age < 18 else 10
+        expires = _birthday(issued, issued.year + years)
+        if country:
+            issued_by = country  # a foreign citizen's own passport
+        elif consulate:
+            issued_by = f"Consolato d'Italia, {_country_name(member.aire_country)}"
+        else:
+            issued_by = "Questura di Livorno"
+        self._add(
+            member, IdentityDocumentKind.PASSPORT, self.number("YL9999999"), issued, expires,
+            issued_by,
+        )  # fmt: skip
+
+    def licence(self, member: Member) -> None:
+        """Valid 10 years under 50, 5 under 70, 3 under 80, then 2; to the birthday."""
+        issued = self._issued(member, 10 if age_on(member.birth_date) < 50 else 5, since=date.min)
+        issued = max(issued, _adult_on(member.birth_date))
+        age = age_on(member.birth_date, issued)
+        years = 10 if age < 50 else 5 if age < 70 else 3 if age < 80 else 2
+        self._add(
+            member, IdentityDocumentKind.DRIVING_LICENCE, self.number("U19999999L"), issued,
+            _birthday(member.birth_date, issued.year + years), "MIT-UCO",
+        )  # fmt: skip
+
+
+@cache
+def _country_name(code: str) -> str:
+    return Locale.parse("it").territories.get(code, code)
+
+
+def _specimen(title: str, lines: list[str], *, image_format: str) -> bytes:
+    """A clearly fake document: a card with the person's data and «FAC-SIMILE» across it."""
+    image = Image.new("RGB", (1240, 800), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 1219, 779), outline=(0, 102, 204), width=6)
+    title_font, text_font = ImageFont.load_default(44), ImageFont.load_default(30)
+    draw.text((60, 60), title, fill=(0, 51, 102), font=title_font)
+    for index, line in enumerate(lines):
+        draw.text((60, 160 + index * 56), line, fill="black", font=text_font)
+    draw.text((60, 690), "FAC-SIMILE - documento di prova, senza valore", fill=(204, 0, 0),
+              font=text_font)  # fmt: skip
+    buffer = io.BytesIO()
+    options = {"resolution": 150.0} if image_format == "PDF" else {}
+    image.save(buffer, image_format, **options)
+    return buffer.getvalue()
+
+
+def demo_document_copies(persons: list[Person]) -> int:
+    """Copies of documents for the demo citizen's family (the showcase household): the head's
+    identity card, the spouse's marriage record, a child's birth record and identity card. The
+    citizen sees their own and the children's; the spouse's is for the spouse alone."""
+    if len(persons) < 4:
+        return 0
+    head, spouse, first_child, second_child = persons[:4]
+    created = 0
+
+    def add(person: Person, kind: str, description: str, title: str, image_format: str) -> None:
+        nonlocal created
+        lines = [
+            f"{person.last_name.upper()} {person.first_name.upper()}",
+            f"Nato/a il {person.birth_date:%d/%m/%Y} a {person.birth_place}",
+            f"Codice fiscale {person.codice_fiscale}",
+        ]
+        content = _specimen(title, lines, image_format=image_format)
+        document_copy_create(
+            person=person, kind=kind, description=description,
+            file=io.BytesIO(content), size=len(content),
+        )  # fmt: skip
+        created += 1
+
+    card = next((d for d in head.identity_documents.all() if d.kind == IdentityDocumentKind.CIE),
+                None)  # fmt: skip
+    card_text = f"carta d'identità elettronica n. {card.number}" if card else "carta d'identità"
+    add(head, DocumentKind.IDENTITY_CARD, f"{card_text}, fronte e retro",
+        "Carta d'identità elettronica", "PDF")  # fmt: skip
+    add(spouse, DocumentKind.MARRIAGE_RECORD, "estratto per riassunto dell'atto di matrimonio",
+        "Atto di matrimonio", "PDF")  # fmt: skip
+    add(first_child, DocumentKind.BIRTH_RECORD, "estratto dell'atto di nascita",
+        "Atto di nascita", "PDF")  # fmt: skip
+    add(second_child, DocumentKind.IDENTITY_CARD, "carta d'identità elettronica, fronte",
+        "Carta d'identità elettronica", "PNG")  # fmt: skip
+    return created
+
+
 @dataclass(frozen=True)
 class PeopleReport:
     citizens: int
@@ -528,24 +839,56 @@ def _residences(
 
 
 def people_build(*, rng: random.Random, citizens: int, civics: list[CivicNumber]) -> PeopleReport:
-    """Create `citizens` persons in registry families living at the given civic numbers."""
+    """Create `citizens` persons in registry families living at the given civic numbers, with
+    their registry facts and identity documents."""
     encoder = CodiceFiscaleEncoder(set(Person.objects.values_list("codice_fiscale", flat=True)))
     drawer = Households(rng)
+    # The facts' own stream, seeded from the people stream's state without drawing from it.
+    facts_rng = random.Random(hash(rng.getstate()[1]))
+    facts = RegistryFacts(facts_rng)
     households: list[list[Member]] = []
+    kinds: list[str] = []
     remaining = citizens
     while remaining > 0:
-        members = drawer.showcase() if not households and citizens >= 4 else drawer.draw()
+        kind = FamilyKind.FAMILY
+        if not households and citizens >= 4:
+            members = drawer.showcase()
+        elif len(households) == 1 and citizens >= COMMUNITY_MIN_CITIZENS:
+            members, kind = community(Households(facts_rng)), FamilyKind.COHABITATION
+        else:
+            members = drawer.draw()
         if len(members) > remaining:
-            members = drawer.single(drawer.head_age(Origin()), Origin())
+            members, kind = drawer.single(drawer.head_age(Origin()), Origin()), FamilyKind.FAMILY
         households.append(members)
+        kinds.append(kind)
         remaining -= len(members)
 
+    # Italian households registered abroad: a few, never the showcase or the community.
+    candidates = [
+        index
+        for index, members in enumerate(households)
+        if index > 0
+        and kinds[index] == FamilyKind.FAMILY
+        and all(m.citizenship == "IT" for m in members)
+    ]
+    abroad = round(len(candidates) * AIRE_HOUSEHOLDS) if citizens >= 100 else 0
+    for index in facts_rng.sample(candidates, min(len(candidates), max(abroad, 0))):
+        facts.emigrate(households[index])
+    for index, members in enumerate(households):
+        facts.civil_events(members)
+        for member in members:
+            facts.identity_documents(member, showcase=index == 0)
+
     families = Family.objects.bulk_create(
-        (Family(code=f"{DEMO_CODE_PREFIX}F{index:07d}") for index in range(1, len(households) + 1)),
+        (
+            Family(code=f"{DEMO_CODE_PREFIX}F{index:07d}", kind=kind)
+            for index, kind in enumerate(kinds, start=1)
+        ),
         batch_size=BATCH_SIZE,
     )
     residences = _residences(rng, civics, len(households))
     persons: list[Person] = []
+    placed: list[Member] = []
     for family, members, (civic_id, detail) in zip(families, households, residences, strict=True):
         for member in members:
             code = encoder.encode(member)
@@ -563,11 +906,25 @@ def people_build(*, rng: random.Random, citizens: int, civics: list[CivicNumber]
                     birth_place_code=member.birth_place.code,
                     citizenship=member.citizenship,
                     civil_status=member.civil_status,
+                    civil_status_date=member.civil_status_date,
+                    civil_status_place=member.civil_status_place,
+                    cohabitation_contract_date=member.cohabitation_contract_date,
+                    aire=member.aire,
+                    aire_country=member.aire_country,
                     family_id=family.pk,
                     relationship=member.relationship,
-                    residence_id=civic_id,
-                    residence_detail=detail,
+                    residence_id=None if member.aire else civic_id,
+                    residence_detail="" if member.aire else detail,
                 )
             )
+            placed.append(member)
     Person.objects.bulk_create(persons, batch_size=BATCH_SIZE)
+    documents = []
+    for person, member in zip(persons, placed, strict=True):
+        for document in member.documents:
+            document.person_id = person.pk
+            documents.append(document)
+    IdentityDocument.objects.bulk_create(documents, batch_size=BATCH_SIZE)
+    if households and len(households[0]) >= 4:
+        demo_document_copies(persons[: len(households[0])])
     return PeopleReport(citizens=len(persons), families=len(families))

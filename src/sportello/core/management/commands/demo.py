@@ -72,6 +72,7 @@ class Command(BaseCommand):
             demo_users_ensure()
             demo_requests_ensure()
             self._print_logins()
+            self._print_alert_people()
             return
         try:
             town = demo_build(
@@ -95,6 +96,25 @@ class Command(BaseCommand):
             )
         )
         self._print_logins()
+        self._print_alert_people()
+
+    def _print_alert_people(self) -> None:
+        from sportello.channels.phones import phone_display
+        from sportello.core.demo.alerts import demo_alert_people_ensure
+
+        people = demo_alert_people_ensure()
+        if not people:
+            return
+        self.stdout.write("")
+        self.stdout.write(
+            "Iscritti di prova all'allerta (200, più 100 numeri da elenco pubblico); due lontani "
+            "tra loro, da aprire nel simulatore telefonico:"
+        )
+        for person in people:
+            self.stdout.write(
+                f"  {person.name:<12} {phone_display(person.mobile):<16} {person.email:<26} "
+                f"{person.address}"
+            )
 
     def _print_logins(self) -> None:
         rows = demo_logins()

@@ -1,4 +1,6 @@
-"""Start the whole local system: gunicorn (web) and a Celery worker with beat.
+"""Start the whole local system: gunicorn (web), a Celery worker with beat for the interactive
+queues, and a second worker for bulk sends (alerts), so a city-wide alert never delays a
+verification call.
 
 This is what `make run` ends with. Ctrl-C stops both; if either dies, the other is stopped too,
 so nothing is left running half-way.
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 QUEUES = "default,voice,sms_fax,email"
+BULK_QUEUES = "dispatch_voice,dispatch_sms,dispatch_fax,dispatch_email"
 
 
 class Command(BaseCommand):
@@ -42,7 +45,11 @@ class Command(BaseCommand):
             "--queues", QUEUES, "--concurrency", "2", "--loglevel", "INFO",
             "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
         ]  # fmt: skip
-        processes = [subprocess.Popen(web), subprocess.Popen(worker)]
+        bulk = [
+            sys.executable, "-m", "celery", "-A", "sportello", "worker", "-n", "bulk@%h",
+            "--queues", BULK_QUEUES, "--concurrency", "2", "--loglevel", "INFO",
+        ]  # fmt: skip
+        processes = [subprocess.Popen(web), subprocess.Popen(worker), subprocess.Popen(bulk)]
         self._print_welcome(host, port)
 
         def stop(signum: int, frame: Any) -> None:

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificatesConfig(AppConfig):
+    name = "sportello.certificates"
+    label = "certificates"
+    verbose_name = _("Certificati anagrafici")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sportello.certificates import checks, seal  # noqa: F401  (registers checks, receiver)

@@ -1,0 +1,232 @@
+"""Certificates online: the citizen's pages (request, history, download, self-declaration) and
+the public verification (by code or QR code, or by uploading the PDF)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from sportello.accounts.decorators import certified_required
+from sportello.certificates import services
+from sportello.certificates.forms import (
+    CertificateRequestForm,
+    SelfDeclarationForm,
+    VerifyCodeForm,
+    VerifyDocumentForm,
+)
+from sportello.certificates.kinds import certificate_types_for
+from sportello.certificates.selectors import (
+    certificate_document_check,
+    certificate_downloadable,
+    certificate_subjects,
+    certificate_verify,
+    certificates_of,
+)
+from sportello.certificates.stamp_duty import stamp_duty_amount
+from sportello.core.access import public
+from sportello.core.exceptions import ApplicationError
+from sportello.core.services import client_ip
+
+
+def _application_error(form, error: ApplicationError) -> None:
+    field = error.extra.get("field")
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "certificates/forbidden.html", status=403)
+
+
+@certified_required
+def home(request: HttpRequest) -> HttpResponse:
+    """«I miei certificati»: those asked for, with the download while valid."""
+    today = timezone.localdate()
+    certificates = [
+        (certificate, certificate_downloadable(certificate=certificate, today=today))
+        for certificate in certificates_of(user=request.user)
+    ]
+    return render(request, "certificates/home.html", {"certificates": certificates, "today": today})
+
+
+@certified_required
+def request_subject(request: HttpRequest) -> HttpResponse:
+    """Step 1: about whom (the citizen or a member of their registry family)."""
+    subjects = certificate_subjects(person=request.user.person)
+    return render(request, "certificates/request_subject.html", {"subjects": subjects})
+
+
+@never_cache
+@certified_required
+@require_http_methods(["GET", "POST"])
+def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Step 2: which certificate, for what use, and the stamp duty."""
+    try:
+        subject = services.certificate_subject_check(
+            user=request.user, subject_id=person_id, request=request
+        )
+    except PermissionDenied:
+        return _forbidden(request)
+    form = CertificateRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate = services.certificate_request(
+                user=request.user,
+                subject=subject,
+                kind=form.cleaned_data["kind"],
+                use=form.cleaned_data["use"],
+                exemption=form.cleaned_data["exemption"],
+                request=request,
+            )
+        except PermissionDenied:
+            return _forbidden(request)
+        except ApplicationError as error:
+            _application_error(form, error)
+        else:
+            if certificate.pdf_name:
+                messages.success(
+                    request,
+                    _("Certificato rilasciato: lo trovi qui sotto, con il codice %(code)s.")
+                    % {"code": certificate.display_code},
+                )
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "Richiesta registrata con il codice %(code)s. Il certificato sarà "
+                        "scaricabile qui appena l'ufficio anagrafe registra il pagamento del "
+                        "bollo di € %(amount)s."
+                    )
+                    % {"code": certificate.display_code, "amount": certificate.stamp_duty},
+                )
+            return redirect("certificates:home")
+    offered = certificate_types_for(subject)
+    return render(
+        request,
+        "certificates/request.html",
+        {
+            "form": form,
+            "subject": subject,
+            "offered": offered,
+            "is_self": subject.pk == request.user.person_id,
+            "amount": stamp_duty_amount(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@certified_required
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = certificates_of(user=request.user).filter(pk=pk).first()
+    if certificate is None:
+        raise Http404
+    if not certificate_downloadable(certificate=certificate):
+        messages.warning(
+            request,
+            _(
+                "Il certificato %(code)s non si può scaricare: è in attesa del pagamento del "
+                "bollo, revocato o scaduto."
+            )
+            % {"code": certificate.display_code},
+        )
+        return redirect("certificates:home")
+    data = services.certificate_pdf_read(
+        certificate=certificate, user=request.user, request=request
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificato-{certificate.kind}-{certificate.display_code}.pdf"'
+    )
+    return response
+
+
+@never_cache
+@certified_required
+@require_http_methods(["GET", "POST"])
+def self_declaration(request: HttpRequest) -> HttpResponse:
+    """A self-declaration about oneself, filled in from the registry, to sign and hand in."""
+    form = SelfDeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate_type, pdf = services.self_declaration_pdf(
+                user=request.user, kind=form.cleaned_data["kind"]
+            )
+        except ApplicationError as error:
+            _application_error(form, error)
+        else:
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = (
+                f'attachment; filename="autocertificazione-{certificate_type.kind.value}.pdf"'
+            )
+            return response
+    return render(
+        request,
+        "certificates/self_declaration.html",
+        {"form": form, "offered": certificate_types_for(request.user.person)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _verification_allowed(request: HttpRequest) -> bool:
+    """At most SPORTELLO_CERTIFICATE_VERIFY_LIMIT checks per address in the window (a counter in
+    the shared cache), so that codes cannot be tried by the million."""
+    key = f"certificates:verify:{client_ip(request) or 'unknown'}"
+    window = settings.SPORTELLO_CERTIFICATE_VERIFY_WINDOW
+    if cache.add(key, 1, timeout=window):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=window)
+        return True
+    return count <= settings.SPORTELLO_CERTIFICATE_VERIFY_LIMIT
+
+
+def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    context["too_many"] = True
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(settings.SPORTELLO_CERTIFICATE_VERIFY_WINDOW)
+    return response
+
+
+@public
+@never_cache
+def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Anyone checks a certificate by its code (typed, or in the QR code's link). The answer
+    says only whether it is authentic and valid: never who it is about."""
+    code = code or request.GET.get("codice")
+    form = VerifyCodeForm({"code": code} if code is not None else None)
+    context = {"form": form, "upload_form": VerifyDocumentForm(), "checked": False}
+    if code is None or not form.is_valid():
+        return render(request, "certificates/verify.html", context)
+    if not _verification_allowed(request):
+        return _too_many(request, "certificates/verify.html", context)
+    context.update(checked=True, result=certificate_verify(code=form.cleaned_data["code"]))
+    return render(request, "certificates/verify.html", context)
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_document(request: HttpRequest) -> HttpResponse:
+    """Anyone uploads a certificate's PDF: its seal is checked against the municipality's roots
+    and the file against the one issued with its code."""
+    form = VerifyDocumentForm(request.POST or None, request.FILES or None)
+    context = {"upload_form": form, "form": VerifyCodeForm(), "checked": False}
+    if request.method != "POST":
+        return render(request, "certificates/verify_document.html", context)
+    if not _verification_allowed(request):
+        return _too_many(request, "certificates/verify_document.html", context)
+    if not form.is_valid():
+        return render(request, "certificates/verify_document.html", context, status=400)
+    document = form.cleaned_data["document"]
+    check = certificate_document_check(data=document.read())
+    context.update(checked=True, check=check, result=check.verification)
+    return render(request, "certificates/verify_document.html", context)

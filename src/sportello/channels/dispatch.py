@@ -1,0 +1,540 @@
+"""Bulk sending: one Dispatch, one Delivery row per recipient, channel and attempt, and the workers
+that hand them to the providers as fast as each provider allows.
+
+How it holds together (docs/channels.md, "Invii multipli"):
+- The rows are written first, all together (the caller inserts them in bulk), each `queued`.
+  A unique constraint (dispatch, medium, to, attempt) means nobody can be queued twice.
+- `dispatch_run(dispatch, medium)` tasks, several per medium on the medium's own queue, claim
+  batches: `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers never take the same
+  row; claimed rows turn `sending` with `claimed_at`. Each batch is handed to the provider and the
+  outcome written back in bulk.
+- Caps: messages per second and simultaneous lines per medium, shared by every worker through
+  Redis (channels.limits).
+- A worker that dies leaves rows `sending`. After SPORTELLO_DISPATCH_LEASE_SECONDS the watchdog
+  (`dispatch_watchdog`, periodic) asks the provider what it received (`lookup`): a message or
+  call it has is recorded with the provider's status (a call in flight is followed from there,
+  never placed again); one it never got goes back to the queue. The simulator and Twilio
+  answer; providers that cannot (SMPP, Kannel, HylaFAX, e-mail) get the row re-queued: a
+  duplicate is better than a person never warned.
+- Voice: busy / no answer are retried (options voice_attempts, voice_retry_minutes) as new rows
+  (attempt 2, 3…) that wait until `not_before`; after the last, mobiles get the SMS instead
+  (options sms_fallback), unless they already had it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sportello.channels import limits
+from sportello.channels.base import (
+    FINAL_STATUSES,
+    ChannelError,
+    DeliveryStatus,
+    Medium,
+    ProviderResult,
+)
+from sportello.channels.models import Delivery, DeliveryEvent, Dispatch, DispatchStatus
+from sportello.channels.providers import provider_for
+
+logger = logging.getLogger(__name__)
+
+QUEUES = {
+    Medium.VOICE: "dispatch_voice",
+    Medium.SMS: "dispatch_sms",
+    Medium.FAX: "dispatch_fax",
+    Medium.EMAIL: "dispatch_email",
+}
+# A voice call that ends like this did not reach anyone: try again, then the SMS.
+UNREACHED = {DeliveryStatus.BUSY, DeliveryStatus.NO_ANSWER, DeliveryStatus.FAILED}
+MAX_SEND_TRIES = 5
+PROBLEM_SECONDS = 120  # a provider problem is shown for this long after it was last seen
+
+
+def _option(dispatch_options: dict[str, Any], name: str) -> Any:
+    defaults = {
+        "voice_attempts": settings.SPORTELLO_VOICE_ATTEMPTS,
+        "voice_retry_minutes": settings.SPORTELLO_VOICE_RETRY_MINUTES,
+        "sms_fallback": settings.SPORTELLO_SMS_FALLBACK,
+    }
+    value = dispatch_options.get(name)
+    return defaults[name] if value is None else value
+
+
+# --- start, stop -------------------------------------------------------------------------
+
+
+def dispatch_start(*, dispatch: Dispatch) -> None:
+    """Queue the workers for every medium that has rows (after the transaction commits)."""
+    media = list(
+        Delivery.objects.filter(dispatch=dispatch, status=DeliveryStatus.QUEUED)
+        .order_by()
+        .values_list("medium", flat=True)
+        .distinct()
+    )
+    transaction.on_commit(lambda: [_workers_enqueue(dispatch.pk, medium) for medium in media])
+
+
+def _workers_enqueue(dispatch_id: int, medium: str, *, countdown: float | None = None) -> None:
+    from sportello.channels.tasks import dispatch_run
+
+    parallel = settings.SPORTELLO_DISPATCH_WORKERS.get(medium, 1)
+    for _i in range(parallel):
+        dispatch_run.apply_async((dispatch_id, medium), queue=QUEUES[medium], countdown=countdown)
+
+
+def dispatch_stop(*, dispatch: Dispatch) -> int:
+    """Stop: nothing more is handed over; what was still queued is canceled (and counted)."""
+    with transaction.atomic():
+        Dispatch.objects.filter(pk=dispatch.pk, status=DispatchStatus.RUNNING).update(
+            status=DispatchStatus.STOPPED, stopped_at=timezone.now()
+        )
+        return Delivery.objects.filter(dispatch=dispatch, status=DeliveryStatus.QUEUED).update(
+            status=DeliveryStatus.CANCELED,
+            reason=_("Invio interrotto dall'operatore"),
+            updated_at=timezone.now(),
+        )
+
+
+# --- claiming and sending ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """A claimed row, as much of a Delivery as a provider reads (providers take either): a bulk
+    send handles thousands a second, and full model instances cost more than the sending."""
+
+    pk: int
+    medium: str
+    to: str
+    sender: str
+    language: str
+    attempts: int
+    attempt: int
+    recipient: str
+    dispatch_id: int
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def content(self) -> dict:
+        return self.payload
+
+
+_CLAIM_COLUMNS = 'id, medium, "to", sender, language, attempts, attempt, recipient, dispatch_id'
+
+
+def deliveries_claim(*, dispatch_id: int, medium: str, limit: int) -> list[Outgoing]:
+    """Take up to `limit` queued rows that may go now; no other worker can take them too
+    (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer at a time anyway)."""
+    now = timezone.now()
+    table = Delivery._meta.db_table
+    pick = f"""SELECT id FROM {table}
+        WHERE dispatch_id = %s AND medium = %s AND status = 'queued'
+            AND (not_before IS NULL OR not_before <= %s)
+        ORDER BY id LIMIT %s"""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""UPDATE {table} SET status = 'sending', claimed_at = %s,
+                        attempts = attempts + 1
+                    WHERE id IN ({pick} FOR UPDATE SKIP LOCKED)
+                    RETURNING {_CLAIM_COLUMNS}""",
+                [now, dispatch_id, medium, now, limit],
+            )
+            rows = cursor.fetchall()
+        else:
+            cursor.execute(pick, [dispatch_id, medium, now, limit])
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return []
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"""UPDATE {table} SET status = 'sending', claimed_at = %s,
+                        attempts = attempts + 1 WHERE id IN ({marks})""",
+                [now, *ids],
+            )
+            cursor.execute(f"SELECT {_CLAIM_COLUMNS} FROM {table} WHERE id IN ({marks})", ids)
+            rows = cursor.fetchall()
+    return sorted((Outgoing(*row) for row in rows), key=lambda row: row.pk)
+
+
+def _payload(dispatch: Dispatch, delivery: Outgoing) -> dict[str, Any]:
+    contents = dispatch.payload.get(delivery.medium, {})
+    return contents.get(delivery.language) or contents.get("it") or {}
+
+
+def _send_batch(provider: Any, deliveries: list[Outgoing]) -> list[ProviderResult | ChannelError]:
+    if hasattr(provider, "send_many"):
+        return provider.send_many(deliveries)
+    outcomes: list[ProviderResult | ChannelError] = []
+    for delivery in deliveries:
+        try:
+            outcomes.append(provider.send(delivery))
+        except ChannelError as error:
+            outcomes.append(error)
+    return outcomes
+
+
+def _record_sent(provider_name: str, rows: list[tuple[int, str, str]]) -> None:
+    """Write back (id, status, provider_id) in one statement; a status a callback already moved
+    past `sending` is left as it is."""
+    if not rows:
+        return
+    now = timezone.now()
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            ids, statuses, provider_ids = (list(column) for column in zip(*rows, strict=True))
+            cursor.execute(
+                f"""UPDATE {table} AS d SET
+                        status = CASE WHEN d.status = 'sending' THEN v.status ELSE d.status END,
+                        provider = %s, provider_id = v.provider_id, updated_at = %s
+                    FROM unnest(%s::bigint[], %s::text[], %s::text[])
+                        AS v(id, status, provider_id)
+                    WHERE d.id = v.id""",
+                [provider_name, now, ids, statuses, provider_ids],
+            )
+        else:
+            cursor.executemany(
+                f"""UPDATE {table} SET
+                        status = CASE WHEN status = 'sending' THEN %s ELSE status END,
+                        provider = %s, provider_id = %s, updated_at = %s
+                    WHERE id = %s""",
+                [(status, provider_name, pid, now, pk) for pk, status, pid in rows],
+            )
+
+
+def _record_failures(failures: list[tuple[Outgoing, ChannelError]]) -> tuple[int, str]:
+    """Permanent errors (or too many tries) fail the row with its reason; transient ones put it
+    back in the queue with a delay. Returns (transient count, last transient reason)."""
+    now = timezone.now()
+    transient, reason = 0, ""
+    for delivery, error in failures:
+        if error.permanent or delivery.attempts >= MAX_SEND_TRIES:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.FAILED, reason=error.message[:250], updated_at=now
+            )
+            DeliveryEvent.objects.create(
+                delivery_id=delivery.pk,
+                status=DeliveryStatus.FAILED,
+                detail={"error": error.message},
+            )
+            delivery_finished(delivery_id=delivery.pk)
+        else:
+            transient, reason = transient + 1, error.message
+            Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.QUEUED,
+                not_before=now + timedelta(seconds=min(300, 5 * 2**delivery.attempts)),
+                reason=error.message[:250],
+                updated_at=now,
+            )
+    return transient, reason
+
+
+def _problem_key(dispatch_id: int, medium: str) -> str:
+    return f"sportello:dispatch:{dispatch_id}:{medium}:problem"
+
+
+def dispatch_work(*, dispatch_id: int, medium: str) -> int:
+    """Hand over everything of this medium that may go now, within the caps; returns how many.
+    Several of these run at once, on several machines."""
+    dispatch = Dispatch.objects.get(pk=dispatch_id)
+    provider = provider_for(medium)
+    rate, pool = limits.rate_limit(medium), limits.lines(medium)
+    batch = settings.SPORTELLO_DISPATCH_BATCH
+    if rate or pool:
+        # Capped providers get small batches so that the cap is used evenly by all workers.
+        batch = max(
+            1, min(batch, (limits.capacity(medium).rate or batch), pool.size if pool else batch)
+        )
+    sent = 0
+    while True:
+        if not Dispatch.objects.filter(pk=dispatch_id, status=DispatchStatus.RUNNING).exists():
+            break
+        want = batch
+        tokens: list[str] = []
+        if pool:
+            tokens = pool.acquire(want)
+            if not tokens:
+                if not _claimable(dispatch_id, medium):
+                    break
+                time.sleep(0.05)
+                continue
+            want = len(tokens)
+        if rate:
+            granted = rate.take(want)
+            if not granted:
+                if pool:
+                    pool.bind(tokens, [])
+                if not _claimable(dispatch_id, medium):
+                    break
+                time.sleep(rate.wait())
+                continue
+            want = granted
+        deliveries = deliveries_claim(dispatch_id=dispatch_id, medium=medium, limit=want)
+        if pool:
+            pool.bind(tokens, [d.pk for d in deliveries])
+        if not deliveries:
+            break
+        for delivery in deliveries:
+            delivery.payload = _payload(dispatch, delivery)
+        outcomes = _send_batch(provider, deliveries)
+        done = [
+            (d.pk, outcome.status, outcome.provider_id[:100])
+            for d, outcome in zip(deliveries, outcomes, strict=True)
+            if isinstance(outcome, ProviderResult)
+        ]
+        _record_sent(getattr(provider, "name", ""), done)
+        failures = [
+            (d, outcome)
+            for d, outcome in zip(deliveries, outcomes, strict=True)
+            if isinstance(outcome, ChannelError)
+        ]
+        if pool and failures:
+            pool.release([d.pk for d, _error in failures])
+        transient, reason = _record_failures(failures)
+        finals = [pk for pk, status, _pid in done if status in FINAL_STATUSES]
+        if pool and finals:
+            pool.release(finals)
+        sent += len(done)
+        if done:
+            Dispatch.objects.filter(pk=dispatch_id).update(finished_at=timezone.now())
+        if transient and not done:
+            # The provider is down for this whole batch: say so on the monitor, let the other
+            # channels go on, and come back later for this one.
+            cache.set(_problem_key(dispatch_id, medium), reason, PROBLEM_SECONDS)
+            _workers_enqueue(dispatch_id, medium, countdown=30)
+            break
+    return sent
+
+
+def _claimable(dispatch_id: int, medium: str) -> bool:
+    now = timezone.now()
+    return (
+        Delivery.objects.filter(
+            dispatch_id=dispatch_id, medium=medium, status=DeliveryStatus.QUEUED
+        )
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .exists()
+    )
+
+
+# --- after a delivery ends: lines, retries, fallback -------------------------------------
+
+
+def delivery_finished(*, delivery_id: int) -> None:
+    """A bulk delivery reached a final state: give its line back, and for an unanswered call
+    queue the next attempt or, after the last one, the SMS."""
+    delivery = Delivery.objects.select_related("dispatch").filter(pk=delivery_id).first()
+    if delivery is None or delivery.dispatch is None:
+        return
+    pool = limits.lines(delivery.medium)
+    if pool:
+        pool.release([delivery.pk])
+    dispatch = delivery.dispatch
+    if (
+        delivery.medium != Medium.VOICE
+        or delivery.status not in UNREACHED
+        or dispatch.status != DispatchStatus.RUNNING
+    ):
+        return
+    options = dispatch.options or {}
+    now = timezone.now()
+    if delivery.attempt < int(_option(options, "voice_attempts")):
+        wait = float(_option(options, "voice_retry_minutes")) * 60
+        created = Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    **_copy(delivery, medium=Medium.VOICE, attempt=delivery.attempt + 1),
+                    not_before=now + timedelta(seconds=wait),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        if created:
+            transaction.on_commit(
+                lambda: _workers_enqueue(dispatch.pk, Medium.VOICE, countdown=wait + 1)
+            )
+        return
+    from sportello.channels.phones import phone_kind
+
+    if (
+        _option(options, "sms_fallback")
+        and dispatch.payload.get(Medium.SMS)
+        and phone_kind(delivery.to) == "mobile"
+    ):
+        Delivery.objects.bulk_create(
+            [Delivery(**_copy(delivery, medium=Medium.SMS, attempt=1))], ignore_conflicts=True
+        )
+        transaction.on_commit(lambda: _workers_enqueue(dispatch.pk, Medium.SMS))
+
+
+def _copy(delivery: Delivery, *, medium: str, attempt: int) -> dict[str, Any]:
+    from sportello.channels.services import default_sender
+
+    return {
+        "dispatch_id": delivery.dispatch_id,
+        "medium": medium,
+        "to": delivery.to,
+        "sender": delivery.sender if medium == delivery.medium else default_sender(medium),
+        "purpose": delivery.purpose,
+        "reference": delivery.reference,
+        "language": delivery.language,
+        "recipient": delivery.recipient,
+        "attempt": attempt,
+    }
+
+
+# --- the watchdog: crashed workers, stalled queues, the end -------------------------------
+
+
+def dispatch_watchdog() -> dict[str, int]:
+    """Reconcile rows a dead worker left `sending`, restart stalled dispatches, close finished
+    ones. Safe to run anywhere, any number of times."""
+    now = timezone.now()
+    lease = timedelta(seconds=settings.SPORTELLO_DISPATCH_LEASE_SECONDS)
+    stale = list(
+        Delivery.objects.filter(
+            dispatch__isnull=False, status=DeliveryStatus.SENDING, claimed_at__lt=now - lease
+        )[:5000]
+    )
+    found = requeued = 0
+    for delivery in stale:
+        outcome = _lookup(delivery)
+        if outcome is None:
+            requeued += Delivery.objects.filter(
+                pk=delivery.pk, status=DeliveryStatus.SENDING
+            ).update(status=DeliveryStatus.QUEUED, claimed_at=None, updated_at=now)
+        else:
+            found += 1
+            _record_sent(outcome[0], [(delivery.pk, outcome[1].status, outcome[1].provider_id)])
+            DeliveryEvent.objects.create(
+                delivery=delivery,
+                status=outcome[1].status,
+                detail={"reconciled": True, "provider_id": outcome[1].provider_id},
+            )
+            if outcome[1].status in FINAL_STATUSES:
+                delivery_finished(delivery_id=delivery.pk)
+    restarted = 0
+    for dispatch in Dispatch.objects.filter(status=DispatchStatus.RUNNING):
+        waiting = Delivery.objects.filter(dispatch=dispatch, status=DeliveryStatus.QUEUED)
+        ready = waiting.filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        recent = (dispatch.finished_at or dispatch.created_at) > now - lease
+        if ready.exists() and not recent:
+            for medium in ready.order_by().values_list("medium", flat=True).distinct():
+                _workers_enqueue(dispatch.pk, medium)
+                restarted += 1
+        elif (
+            not waiting.exists()
+            and not Delivery.objects.filter(
+                dispatch=dispatch, status=DeliveryStatus.SENDING
+            ).exists()
+        ):
+            open_calls = Delivery.objects.filter(
+                dispatch=dispatch,
+                medium=Medium.VOICE,
+                status__in=[DeliveryStatus.SENT, DeliveryStatus.RINGING, DeliveryStatus.ANSWERED],
+            )
+            if not open_calls.exists():
+                Dispatch.objects.filter(pk=dispatch.pk, status=DispatchStatus.RUNNING).update(
+                    status=DispatchStatus.DONE
+                )
+    return {"reconciled": found, "requeued": requeued, "restarted": restarted}
+
+
+def _lookup(delivery: Delivery) -> tuple[str, ProviderResult] | None:
+    """What the provider knows of a delivery we may or may not have handed over."""
+    try:
+        provider = provider_for(delivery.medium)
+    except ChannelError:
+        return None
+    lookup = getattr(provider, "lookup", None)
+    if lookup is None:
+        return None
+    try:
+        result = lookup(delivery)
+    except ChannelError:
+        return None
+    return (getattr(provider, "name", ""), result) if result else None
+
+
+# --- figures for the preview and the monitor ---------------------------------------------
+
+
+def dispatch_eta_seconds(counts: dict[str, int]) -> dict[str, float]:
+    """How long each medium takes at the providers' configured capacity; the media go in
+    parallel, so the total is the slowest one. Uncapped media count as immediate."""
+    eta: dict[str, float] = {}
+    for medium in Medium.values:
+        count = counts.get(medium, 0)
+        cap = limits.capacity(medium)
+        seconds = 0.0
+        if count and cap.rate:
+            seconds = count / cap.rate
+        if count and cap.lines:
+            seconds = max(seconds, count * settings.SPORTELLO_CALL_SECONDS / cap.lines)
+        eta[medium] = seconds
+    eta["total"] = max(eta.values(), default=0.0)
+    return eta
+
+
+def dispatch_progress(dispatch: Dispatch) -> dict[str, Any]:
+    """Counts per medium and status, hand-off rate over the last 10 s, ETA, providers in trouble.
+    One pass over the dispatch's rows (about 0.3 s for 300,000 on PostgreSQL)."""
+    since = timezone.now() - timedelta(seconds=10)
+    rows = (
+        Delivery.objects.filter(dispatch=dispatch)
+        .values("medium", "status")
+        .annotate(n=Count("id"), recent=Count("id", filter=Q(claimed_at__gte=since)))
+        .order_by()
+    )
+    media: dict[str, dict[str, int]] = {}
+    recent: dict[str, int] = {}
+    for row in rows:
+        by_status = media.setdefault(row["medium"], dict.fromkeys(DeliveryStatus.values, 0))
+        by_status[row["status"]] = row["n"]
+        recent[row["medium"]] = recent.get(row["medium"], 0) + row["recent"]
+    rate = {medium: count / 10 for medium, count in recent.items() if count}
+    remaining = {
+        medium: statuses[DeliveryStatus.QUEUED] + statuses[DeliveryStatus.SENDING]
+        for medium, statuses in media.items()
+    }
+    open_calls = sum(
+        media.get(Medium.VOICE, {}).get(status, 0)
+        for status in (DeliveryStatus.SENT, DeliveryStatus.RINGING, DeliveryStatus.ANSWERED)
+    )
+    eta = None
+    if any(remaining.values()):
+        estimates = [
+            remaining[medium] / rate[medium]
+            for medium in remaining
+            if remaining[medium] and rate.get(medium)
+        ]
+        eta = max(estimates) if estimates else None
+    problems = {medium: cache.get(_problem_key(dispatch.pk, medium)) for medium in media}
+    return {
+        "media": media,
+        "rate": rate,
+        "eta_seconds": eta,
+        "problems": problems,
+        "total": sum(sum(statuses.values()) for statuses in media.values()),
+        # Over: stopped or done, or nothing left to hand over and no call still going on.
+        "finished": dispatch.status != DispatchStatus.RUNNING
+        or (not any(remaining.values()) and not open_calls),
+        "status": dispatch.status,
+        "last_handoff_at": dispatch.finished_at.isoformat() if dispatch.finished_at else None,
+    }

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "sportello.documents"
+    label = "documents"
+    verbose_name = _("Documenti")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core.signals import setting_changed
+
+        from sportello.documents import checks  # noqa: F401  (registers the checks)
+        from sportello.documents.storage import storage_settings_changed
+
+        setting_changed.connect(storage_settings_changed)
