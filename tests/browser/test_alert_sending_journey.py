@@ -19,9 +19,7 @@ from sportello.accounts.roles import Role
 from sportello.alerts.models import Alert, AlertTemplate, Subscription
 from sportello.core.demo.alerts import DEMO_MOBILE
 
-# The demo and the alert templates (a data migration) must survive the flushes of other
-# transactional tests: serialized_rollback brings the migrated data back.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_exercise_alert_reaches_the_area_and_only_the_area(page, settings) -> None:

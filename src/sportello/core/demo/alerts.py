@@ -29,11 +29,26 @@ def _address(civic: CivicNumber) -> str:
     return f"{street.street_type} {street.name} {civic.number}{civic.exponent}"
 
 
+def demo_alert_templates_ensure() -> None:
+    """The standard templates of recurring events (seeded by a migration) are back if a test
+    database flush or an operator removed them all."""
+    import importlib
+
+    from django.apps import apps
+
+    from sportello.alerts.models import AlertTemplate
+
+    if not AlertTemplate.objects.exists():
+        seed = importlib.import_module("sportello.alerts.migrations.0006_alert_templates")
+        seed.templates_create(apps, None)
+
+
 @transaction.atomic
 def demo_alert_people_ensure(*, seed: int = 2026) -> list[AlertPerson]:
     """Create them once (nothing if any subscription exists); returns the two to try."""
     from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
 
+    demo_alert_templates_ensure()
     civics = list(
         CivicNumber.objects.filter(code__startswith="DEMO-").select_related("street").order_by("pk")
     )
