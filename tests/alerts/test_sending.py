@@ -386,3 +386,20 @@ def test_reconfirmation_keeps_with_1_and_removes_with_2(
     assert Suppression.objects.count() == 1
     keep.refresh_from_db()
     assert keep.status == DeliveryStatus.CONFIRMED
+
+
+def test_a_second_campaign_calls_only_those_not_reached_by_the_first(
+    people, operator, django_capture_on_commit_callbacks
+) -> None:
+    first = _sent(
+        _alert(operator, kind=AlertKind.RECONFIRM), operator, django_capture_on_commit_callbacks
+    )
+    answered = Delivery.objects.get(dispatch=first.dispatch, to=DIRECTORY_LANDLINE)
+    url = f"/simulatore-telefono/chiamata/{answered.pk}/"
+    Client().post(url, {"step": "answer", "digits": "1"})
+
+    second = _sent(
+        _alert(operator, kind=AlertKind.RECONFIRM), operator, django_capture_on_commit_callbacks
+    )
+
+    assert sorted(_to(Medium.VOICE, second)) == sorted([ANNA_MOBILE, DIRECTORY_MOBILE])

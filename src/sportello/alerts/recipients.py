@@ -8,7 +8,8 @@ calls" get the SMS instead of the call to their mobile; an SMS to every mobile w
 SMS; a fax to those with a fax number; an e-mail to those with an address. Directory contacts get
 a call, and an SMS when their number is a mobile. A number or address is written once per
 channel (the unique constraint on deliveries), however many people share it.
-A re-confirmation campaign calls the directory contacts only.
+A re-confirmation campaign calls the directory contacts only, and only those that have not
+confirmed yet: running it again is the later pass over the ones not reached.
 """
 
 from __future__ import annotations
@@ -67,10 +68,13 @@ def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
     c_cols = "'c' || c.id AS r, 'it' AS l"
     selects: list[tuple[str, str, str]] = []
     if alert.kind == AlertKind.RECONFIRM:
+        # Those who already pressed 1 are not asked again (2 removed them): a second campaign
+        # is the later pass over the ones the first did not reach.
         return [
             (
                 Medium.VOICE,
-                f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}",
+                f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}"
+                " AND c.confirmed_at IS NULL",
                 "c",
             )
         ]

@@ -19,10 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sportello.channels.base import DeliveryStatus, Medium
-from sportello.channels.ivr import Call, Prompt, Say, inbound_lines, ivr_run
+from sportello.channels.ivr import Call, Play, Prompt, Say, inbound_lines, ivr_run
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_display, phone_e164
 from sportello.channels.services import delivery_status_update, voice_call_step
@@ -60,6 +61,8 @@ def _render_prompt(
     for part in prompt.parts:
         if isinstance(part, Say):
             parts.append({"text": part.text, "language": part.language, "audio": _audio_url(part)})
+        elif isinstance(part, Play):
+            parts.append({"text": _("(messaggio registrato)"), "language": "", "audio": part.url})
     return render(
         request,
         "channels/simulator_call.html",
