@@ -119,6 +119,8 @@ def test_a_file_that_is_not_a_pdf_or_too_big_is_refused(issued, settings) -> Non
     assert "Il file non è un PDF" in page_text(not_pdf)
     assert too_big.status_code == 400
     assert "Il file è troppo grande" in page_text(too_big)
+    # The form says the limit before anyone tries.
+    assert "al massimo 1,0\xa0KB" in page_text(Client().get("/certificati/verifica/documento/"))
 
 
 def test_an_unsealed_pdf_is_not_a_certificate(issued, giulia_client: Client) -> None:

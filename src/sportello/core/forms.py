@@ -20,7 +20,10 @@ class AccessibleFormMixin:
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
             if field.help_text:
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"  # type: ignore[index]
+                # The id the bound field will have, without creating the bound field yet: it
+                # would copy a help text that a subclass's __init__ still means to complete.
+                auto_id = self.auto_id % self.add_prefix(name) if self.auto_id else name  # type: ignore[attr-defined]
+                widget.attrs["aria-describedby"] = f"{auto_id}-help"
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
