@@ -59,6 +59,7 @@ QUEUES = {
 UNREACHED = {DeliveryStatus.BUSY, DeliveryStatus.NO_ANSWER, DeliveryStatus.FAILED}
 MAX_SEND_TRIES = 5
 PROBLEM_SECONDS = 120  # a provider problem is shown for this long after it was last seen
+LINE_WAIT_SECONDS = 1.0  # a worker waits this long for a free line before handing its turn on
 
 
 def _option(dispatch_options: dict[str, Any], name: str) -> Any:
@@ -91,6 +92,12 @@ def _workers_enqueue(dispatch_id: int, medium: str, *, countdown: float | None =
     parallel = settings.SPORTELLO_DISPATCH_WORKERS.get(medium, 1)
     for _i in range(parallel):
         dispatch_run.apply_async((dispatch_id, medium), queue=QUEUES[medium], countdown=countdown)
+
+
+def _worker_enqueue_one(dispatch_id: int, medium: str, *, countdown: float) -> None:
+    from sportello.channels.tasks import dispatch_run
+
+    dispatch_run.apply_async((dispatch_id, medium), queue=QUEUES[medium], countdown=countdown)
 
 
 def dispatch_stop(*, dispatch: Dispatch) -> int:
@@ -262,6 +269,7 @@ def dispatch_work(*, dispatch_id: int, medium: str) -> int:
             1, min(batch, (limits.capacity(medium).rate or batch), pool.size if pool else batch)
         )
     sent = 0
+    waiting_since = time.monotonic()
     while True:
         if not Dispatch.objects.filter(pk=dispatch_id, status=DispatchStatus.RUNNING).exists():
             break
@@ -272,8 +280,14 @@ def dispatch_work(*, dispatch_id: int, medium: str) -> int:
             if not tokens:
                 if not _claimable(dispatch_id, medium):
                     break
+                if time.monotonic() - waiting_since > LINE_WAIT_SECONDS:
+                    # All lines busy for a while: give this worker process back (the calls'
+                    # ends may need it) and come back as a new task in a moment.
+                    _worker_enqueue_one(dispatch_id, medium, countdown=0.2)
+                    break
                 time.sleep(0.05)
                 continue
+            waiting_since = time.monotonic()
             want = len(tokens)
         if rate:
             granted = rate.take(want)
