@@ -3,6 +3,11 @@
 - verification (outbound): reads the 6-digit code twice, digit by digit; never into voicemail.
 - deregistration (inbound, on the deregistration line): finds the caller's subscription by
   caller ID, says which (masked), and deletes it all when the caller presses 1.
+- registration_request (inbound, on the registration-request line): pressing 1 queues a
+  call-back by an operator.
+
+Where one number is both lines (Livorno), the caller first chooses with a key (channels.ivr's
+menu for shared numbers), then the chosen flow runs unchanged.
 """
 
 from __future__ import annotations
@@ -410,25 +415,27 @@ flow_register("alert_message", alert_message)
 flow_register("reconfirm", reconfirm)
 
 
-def _deregistration_line() -> str:
-    municipality = municipality_get()
-    return municipality.deregistration_line if municipality else ""
-
-
-inbound_register(
-    "deregistration",
-    label=gettext_lazy("Cancellazione dall'allerta"),
-    number=_deregistration_line,
-)
-
-
 def _registration_request_line() -> str:
     municipality = municipality_get()
     return municipality.registration_request_line if municipality else ""
 
 
+def _deregistration_line() -> str:
+    municipality = municipality_get()
+    return municipality.deregistration_line if municipality else ""
+
+
+# Registered in this order, so that on a number serving both (Livorno's) the menu offers the
+# request first: "Per chiedere l'iscrizione ... premi 1. Per cancellarti ... premi 2."
 inbound_register(
     "registration_request",
     label=gettext_lazy("Richiesta di iscrizione per telefono"),
+    choice=gettext_lazy("chiedere l'iscrizione all'allerta"),
     number=_registration_request_line,
+)
+inbound_register(
+    "deregistration",
+    label=gettext_lazy("Cancellazione dall'allerta"),
+    choice=gettext_lazy("cancellarti dall'allerta"),
+    number=_deregistration_line,
 )

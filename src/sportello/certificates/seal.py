@@ -3,7 +3,7 @@ sealed PDF that someone uploads.
 
 The key is configured in settings.SPORTELLO_SEAL: a PKCS#12 file, a PKCS#11 token, or the demo
 seal under var/seal/. It is loaded once per process and kept: reading a key (and for RSA keys
-checking it) costs more than the signature itself.
+checking it) costs more than the signature itself; a token keeps one logged-in session.
 """
 
 from __future__ import annotations
@@ -98,33 +98,97 @@ def _pkcs12_signer(path: Path, passphrase: str | None) -> signers.Signer:
     )
 
 
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in the library's words (PKCS#11 errors often carry no text but their
+    name: PinIncorrect, DeviceRemoved, TokenNotPresent...)."""
+    return str(exc) or type(exc).__name__
+
+
 def _pkcs11_signer(conf: dict[str, Any]) -> signers.Signer:
+    """The key and certificate on a PKCS#11 token, through pyHanko's PKCS11Signer; the session
+    stays open (logged in) until seal_reset()."""
+    global _pin_refused
     try:
+        import pkcs11 as p11
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11
     except ImportError as exc:
         raise SealError("PKCS#11 needs python-pkcs11: pip install 'pyHanko[pkcs11]'") from exc
+    if _pin_refused:
+        raise SealError(_pin_refused)
+    module, label = conf.get("pkcs11_module"), conf.get("pkcs11_token_label")
+    key_label = conf.get("pkcs11_key_label")
+    if not (module and label and key_label):
+        raise SealError(
+            "The PKCS#11 seal needs SPORTELLO_SEAL_PKCS11_MODULE, _TOKEN_LABEL and _KEY_LABEL."
+        )
+    chain = _pem_certificates(conf.get("chain_file"))
     try:
-        session = pkcs11.open_pkcs11_session(
-            conf["pkcs11_module"],
-            token_criteria=TokenCriteria(label=conf["pkcs11_token_label"]),
-            user_pin=conf.get("pkcs11_pin"),
+        slots = p11.lib(module).get_slots()
+        token = pkcs11.find_token(slots, token_criteria=TokenCriteria(label=label))
+    except p11.PKCS11Error as exc:
+        raise SealError(f"Cannot use the PKCS#11 module {module}: {_reason(exc)}") from exc
+    if token is None:
+        raise SealError(f"No PKCS#11 token labelled {label!r} in {module} (is it connected?).")
+    # A token locks its PIN after a few wrong ones, and only its security officer can unlock it:
+    # never make the last try automatically.
+    if token.flags & p11.TokenFlag.USER_PIN_LOCKED:
+        raise SealError(
+            f"The user PIN of the seal's token {label!r} is locked: its security officer must "
+            "unlock it (or set a new one), then restart Sportello."
         )
-        return pkcs11.PKCS11Signer(
+    if token.flags & p11.TokenFlag.USER_PIN_FINAL_TRY:
+        raise SealError(
+            f"One more wrong PIN would lock the seal's token {label!r}: Sportello does not try. "
+            "Check SPORTELLO_SEAL_PKCS11_PIN, log in once with the token's own tool to reset "
+            "the counter, then restart Sportello."
+        )
+    pin = conf.get("pkcs11_pin")
+    try:
+        session = token.open(user_pin=pin) if pin else token.open()
+    except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as exc:
+        # Not tried again by this process until seal_reset() (a restart): every request would
+        # otherwise spend one of the token's tries.
+        _pin_refused = (
+            f"The seal's token {label!r} refused the PIN in SPORTELLO_SEAL_PKCS11_PIN "
+            f"({type(exc).__name__}). It is not tried again until Sportello restarts, so that "
+            "the token does not lock: correct the PIN, then restart."
+        )
+        raise SealError(_pin_refused) from exc
+    except p11.PinLocked as exc:
+        raise SealError(
+            f"The user PIN of the seal's token {label!r} is locked: its security officer must "
+            "unlock it, then restart Sportello."
+        ) from exc
+    except p11.PKCS11Error as exc:
+        raise SealError(f"Cannot open the seal's token {label!r}: {_reason(exc)}") from exc
+    try:
+        signer = pkcs11.PKCS11Signer(
             session,
-            key_label=conf["pkcs11_key_label"],
-            cert_label=conf.get("pkcs11_cert_label") or conf["pkcs11_key_label"],
-            ca_chain=_pem_certificates(conf.get("chain_file")),
+            key_label=key_label,
+            cert_label=conf.get("pkcs11_cert_label") or key_label,
+            ca_chain=chain,
         )
-    except SealError:
-        raise
-    except Exception as exc:  # the token library raises many kinds
-        raise SealError(f"Cannot open the seal's PKCS#11 token: {exc}") from exc
+        # Read the certificate and find the key now: a wrong label is a configuration error,
+        # not a failure of the first signature.
+        certificate = signer.signing_cert
+    except p11.PKCS11Error as exc:
+        _session_close(session)
+        raise SealError(f"Cannot use the seal's token {label!r}: {_reason(exc)}") from exc
+    logger.info("Seal key on PKCS#11 token %r: %s", label, certificate.subject.human_friendly)
+    return signer
 
 
-@functools.cache
-def _signer() -> signers.Signer:
-    conf = settings.SPORTELLO_SEAL
+def _session_close(session: Any) -> None:
+    """Log out and close a PKCS#11 session. The login belongs to the whole process, not to the
+    session: left open, the next session could not log in (UserAlreadyLoggedIn)."""
+    try:
+        session.close()
+    except Exception:  # the token went away: nothing left to close
+        logger.info("PKCS#11 session not closed cleanly", exc_info=True)
+
+
+def _signer_load(conf: dict[str, Any]) -> signers.Signer:
     backend = conf["backend"]
     if backend == "demo":
         path = Path(conf["demo_dir"]) / DEMO_P12
@@ -136,6 +200,23 @@ def _signer() -> signers.Signer:
     if backend == "pkcs11":
         return _pkcs11_signer(conf)
     raise SealError(f"SPORTELLO_SEAL_BACKEND={backend!r}: expected one of {', '.join(BACKENDS)}.")
+
+
+# One signature at a time per process, and one loading of the key: a PKCS#11 session is not to
+# be shared between threads, and two threads opening the token at once would log in twice.
+_lock = threading.RLock()
+_loaded: signers.Signer | None = None
+# Why the token refused the configured PIN, once it has: not tried again until seal_reset().
+_pin_refused: str | None = None
+
+
+def _signer() -> signers.Signer:
+    """The seal's signer, loaded once per process (SealError if it cannot be)."""
+    global _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = _signer_load(settings.SPORTELLO_SEAL)
+        return _loaded
 
 
 @functools.cache
@@ -150,38 +231,46 @@ def _timestamper() -> Any:
     return RequestsHTTPTimeStamper(url, timeout=10)
 
 
-@functools.cache
 def trust_roots() -> tuple[asn1_x509.Certificate, ...]:
     """The roots an uploaded certificate's seal must chain to: the configured ones, else the
     demo root, else the self-signed certificates in the seal's own chain."""
+    try:
+        return _trust_roots()
+    except SealError:
+        # Not remembered: the token may be back for the next upload.
+        logger.exception("No trust roots for uploaded certificates: the seal cannot be loaded")
+        return ()
+
+
+@functools.cache
+def _trust_roots() -> tuple[asn1_x509.Certificate, ...]:
     conf = settings.SPORTELLO_SEAL
     if conf.get("trust_roots_file"):
         return tuple(_pem_certificates(conf["trust_roots_file"]))
     if conf["backend"] == "demo":
         path = Path(conf["demo_dir"]) / DEMO_ROOT
         return tuple(_pem_certificates(path)) if path.exists() else ()
-    try:
-        registry = _signer().cert_registry
-    except SealError:
-        logger.exception("No trust roots for uploaded certificates: the seal cannot be loaded")
-        return ()
+    registry = _signer().cert_registry
     return tuple(cert for cert in registry if cert.self_signed != "no")
 
 
 def seal_reset() -> None:
-    """Forget the loaded key and roots (after a rotation, or when settings change in tests)."""
-    for cached in (_signer, _timestamper, trust_roots):
-        cached.cache_clear()
+    """Forget the loaded key and roots, closing the token's session (after a rotation, a
+    failure, or when settings change in tests). A refused PIN may be tried again."""
+    global _loaded, _pin_refused
+    with _lock:
+        session = getattr(_loaded, "pkcs11_session", None)
+        if session is not None:
+            _session_close(session)
+        _loaded, _pin_refused = None, None
+        _timestamper.cache_clear()
+        _trust_roots.cache_clear()
 
 
 @receiver(setting_changed)
 def _settings_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "SPORTELLO_SEAL":
         seal_reset()
-
-
-# One signature at a time per process: a PKCS#11 session is not to be shared between threads.
-_lock = threading.Lock()
 
 
 def seal_pdf(pdf: bytes, *, location: str, reason: str) -> bytes:

@@ -23,7 +23,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sportello.channels.base import DeliveryStatus, Medium
-from sportello.channels.ivr import Call, Play, Prompt, Say, inbound_lines, ivr_run
+from sportello.channels.ivr import (
+    Call,
+    Play,
+    Prompt,
+    Say,
+    inbound_flow_for,
+    inbound_lines,
+    inbound_numbers,
+    ivr_run,
+)
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_display, phone_e164
 from sportello.channels.services import delivery_status_update, voice_call_step
@@ -96,7 +105,9 @@ def simulator(request: HttpRequest) -> HttpResponse:
             "faxes": [d for d in deliveries if d.medium == Medium.FAX],
             "email": email,
             "emails": emails,
-            "lines": inbound_lines(),
+            "lines": [
+                (number, ", ".join(map(str, labels))) for number, labels in inbound_numbers()
+            ],
             "ringing": DeliveryStatus.RINGING,
             "simulated": settings.SPORTELLO_CHANNELS.get("voice", "").endswith("Simulator"),
         },
@@ -131,14 +142,23 @@ def answer(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @require_POST
 @simulator_access
 def place(request: HttpRequest) -> HttpResponse:
-    """Call one of the municipality's lines from a number, as its owner would."""
+    """Call one of the municipality's lines from a number, as its owner would.
+
+    `linea` is the number dialled: it answers as it would on Twilio (a menu when several flows
+    share it). `flow` instead goes straight to the flow of one line (kept for direct links).
+    """
     caller = phone_e164(request.POST.get("numero", "")) or ""
     hidden = request.POST.get("hidden") == "1"
-    flow = request.POST.get("flow", "")
-    lines = {name: number for name, number, _label in inbound_lines()}
-    if flow not in lines:
+    dialled = request.POST.get("linea", "").strip()
+    direct = request.POST.get("flow", "")
+    if dialled:
+        flow, line = inbound_flow_for(called=dialled), dialled
+    else:
+        line = {name: number for name, number, _label in inbound_lines()}.get(direct, "")
+        flow = direct if line else None
+    if not flow:
         raise Http404
-    call = Call(flow=flow, caller="" if hidden else caller, line=lines[flow], language="it")
+    call = Call(flow=flow, caller="" if hidden else caller, line=line, language="it")
     prompt = ivr_run(call, request.POST.get("step", "start"), request.POST.get("digits", ""))
     return _render_prompt(
         request,
@@ -147,9 +167,10 @@ def place(request: HttpRequest) -> HttpResponse:
             "action": reverse("simulator:place"),
             "number": caller,
             "number_display": phone_display(caller) if caller else "",
-            "other": lines[flow],
+            "other": call.line,
             "incoming": False,
-            "flow": flow,
+            "line": dialled,
+            "flow": "" if dialled else flow,
             "hidden": hidden,
         },
     )

@@ -99,6 +99,17 @@ def _twiml(prompt: ivr.Prompt, *, action: Callable[[str], str]) -> HttpResponse:
         _add_parts(response, prompt.parts)
         if prompt.hangup:
             response.hangup()
+    elif prompt.gather.empty_to_step:
+        # No key is news for the flow too (it counts the repetitions itself).
+        gather = response.gather(
+            action=action(prompt.gather.step),
+            method="POST",
+            num_digits=prompt.gather.num_digits,
+            timeout=prompt.gather.timeout,
+            action_on_empty_result=True,
+        )
+        _add_parts(gather, prompt.parts)
+        response.hangup()
     else:
         # Without a key Twilio goes on to the next verb: the prompt once more, then goodbye.
         # Repeating here, rather than redirecting, can never loop on an answering machine.
