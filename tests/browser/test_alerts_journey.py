@@ -64,6 +64,9 @@ def test_subscribe_verify_by_call_and_deregister_by_phone(page: Page, address: s
     # Later: deregistration by calling the line from the same phone.
     phone.goto(f"/simulatore-telefono/?numero={MOBILE.replace(' ', '')}")
     phone.get_by_role("button", name="Chiama", exact=True).click()
+    # The number also takes registration requests: a short menu first.
+    expect(phone.get_by_text("Per cancellarti dall'allerta premi 2.")).to_be_visible()
+    phone.get_by_role("button", name="2", exact=True).click()
     expect(phone.get_by_text("Abbiamo trovato l'iscrizione")).to_be_visible()
     phone.get_by_role("button", name="1", exact=True).click()
     expect(phone.get_by_text("tutti i tuoi dati sono stati cancellati")).to_be_visible()
