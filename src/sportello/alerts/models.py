@@ -382,11 +382,40 @@ class Alert(AlertContent):
         on_delete=models.PROTECT,
         related_name="alert",
     )
+    submitted_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("inviata da"),
+    )
+    # CAP: the alert this one updates (its message is then an Update referencing it).
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("aggiorna l'allerta"),
+    )
+    # CAP in: where an imported draft came from (sender + identifier are unique).
+    source_sender = models.CharField(_("ente di origine"), max_length=255, blank=True)
+    source_identifier = models.CharField(_("identificativo d'origine"), max_length=255, blank=True)
+    source_sent = models.DateTimeField(_("emesso dall'ente il"), null=True, blank=True)
+    source_url = models.URLField(_("indirizzo d'origine"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("allerta")
         verbose_name_plural = _("allerte")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_sender", "source_identifier"],
+                condition=~models.Q(source_identifier=""),
+                name="alerts_alert_cap_source_once",
+            )
+        ]
         permissions = [
             ("send_alert", _("Può inviare allerte")),
             ("approve_alert", _("Può approvare allerte altrui")),

@@ -61,6 +61,8 @@ def alert_submit(*, alert: Alert, by: Any, at: datetime.datetime | None = None) 
     if at is not None and at <= timezone.now():
         raise ApplicationError(_("L'orario programmato deve essere nel futuro."))
     alert.scheduled_for = at
+    alert.submitted_by = by
+    alert.save(update_fields=["scheduled_for", "submitted_by"])
     if alert_four_eyes():
         alert.status = AlertStatus.AWAITING_APPROVAL
         alert.save(update_fields=["status", "scheduled_for"])
@@ -74,7 +76,8 @@ def alert_approve(*, alert: Alert, by: Any) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != AlertStatus.AWAITING_APPROVAL:
         raise ApplicationError(_("Questa allerta non è in attesa di approvazione."))
-    if alert.created_by_id == getattr(by, "pk", None):
+    # Four eyes: neither whoever wrote it nor whoever asked to send it approves it.
+    if getattr(by, "pk", None) in (alert.created_by_id, alert.submitted_by_id):
         raise ApplicationError(_("Un'allerta deve essere approvata da un altro operatore."))
     alert.approved_by, alert.approved_at = by, timezone.now()
     alert.save(update_fields=["approved_by", "approved_at"])
@@ -119,6 +122,14 @@ def _dispatch(alert: Alert) -> None:
     alert.sent_at = timezone.now()
     alert.save(update_fields=["dispatch", "status", "sent_at"])
     dispatch_start(dispatch=dispatch)
+    transaction.on_commit(_public_pages_refresh)
+
+
+def _public_pages_refresh() -> None:
+    """The home page and the app API show active alerts from a short cache: forget it."""
+    from sportello.alerts.public.selectors import alerts_active_forget
+
+    alerts_active_forget()
 
 
 @transaction.atomic
@@ -137,6 +148,7 @@ def alert_stop(*, alert: Alert, by: Any) -> int:
     alert.stopped_at, alert.stopped_by = timezone.now(), by
     alert.save(update_fields=["status", "stopped_at", "stopped_by"])
     audit_record(actor=by, action="alert.stop", target=alert, detail={"canceled": canceled})
+    transaction.on_commit(_public_pages_refresh)
     return canceled
 
 

@@ -7,6 +7,8 @@ from sportello.alerts import paper, views
 app_name = "alerts"
 urlpatterns = [
     path("operatori/allerte/", include("sportello.alerts.console.urls")),
+    path("cap/", include("sportello.alerts.cap.urls")),
+    path("avvisi/", include("sportello.alerts.public.urls")),
     path("", views.alerts_home, name="home"),
     path("registrazioni/<uuid:identifier>/", views.recording, name="recording"),
     path("iscrizione/", views.subscribe, name="subscribe"),

@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sportello.alerts import api as alerts_api
+from sportello.alerts import api_public as alerts_public_api
 from sportello.core.access import OPERATOR, PUBLIC
 
 
@@ -32,6 +33,22 @@ urlpatterns = [
         "v1/allerta/iscrizioni/<int:pk>/",
         _declare(alerts_api.SubscriptionDetail.as_view(), OPERATOR),
         name="api-alerts-subscription",
+    ),
+    # Public alerts for apps (issue 6): read-only, no authentication, cacheable.
+    path(
+        "v1/allerta/avvisi/attivi/",
+        _declare(alerts_public_api.ActiveAlertsView.as_view(), PUBLIC),
+        name="api-alerts-active",
+    ),
+    path(
+        "v1/allerta/avvisi/attivi.geojson",
+        _declare(alerts_public_api.ActiveAlertsGeoJSONView.as_view(), PUBLIC),
+        name="api-alerts-active-geojson",
+    ),
+    path(
+        "v1/allerta/avvisi/<uuid:identifier>/",
+        _declare(alerts_public_api.AlertDetailView.as_view(), PUBLIC),
+        name="api-alerts-alert",
     ),
     path("schema/", _declare(SpectacularAPIView.as_view(), PUBLIC), name="api-schema"),
     path(

@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 app = Celery("sportello")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["sportello.alerts.cap"])
 
 app.conf.beat_schedule = {
     "clear-expired-sessions": {
@@ -34,6 +35,11 @@ def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
         "task": "sportello.alerts.tasks.alerts_scheduled_send",
         "schedule": float(settings.SPORTELLO_DISPATCH_WATCHDOG_SECONDS),
     }
+    if settings.SPORTELLO_CAP_FEEDS:
+        sender.conf.beat_schedule["cap-poll-feeds"] = {
+            "task": "sportello.alerts.cap.tasks.cap_poll_feeds",
+            "schedule": 120.0,
+        }
     sender.conf.beat_schedule["read-pec-mailbox"] = {
         "task": "sportello.accounts.tasks.pec_mailbox_poll",
         "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("sportello.alerts.console.compose_urls")),
     path("", include("sportello.alerts.console.area_urls")),
     path("", include("sportello.alerts.console.monitor_urls")),
+    path("", include("sportello.alerts.console.coverage_urls")),
 ]

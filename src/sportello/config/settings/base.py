@@ -518,3 +518,4 @@ SPORTELLO_MAP_ATTRIBUTION = env.text(
     "SPORTELLO_MAP_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
+SPORTELLO_CAP_FEEDS = env.items("SPORTELLO_CAP_FEEDS", [])  # CAP/Atom/RSS URLs polled (docs/cap.md)

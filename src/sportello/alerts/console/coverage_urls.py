@@ -1,0 +1,15 @@
+"""The coverage map of the alert console (included by console/urls.py)."""
+
+from django.urls import path
+
+from sportello.alerts.console import coverage
+
+urlpatterns = [
+    path("copertura/", coverage.console_coverage, name="console_coverage"),
+    path(
+        "copertura/punti.geojson",
+        coverage.console_coverage_points,
+        name="console_coverage_points",
+    ),
+    path("copertura/strade.csv", coverage.console_coverage_csv, name="console_coverage_csv"),
+]
