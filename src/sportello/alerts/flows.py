@@ -439,3 +439,17 @@ inbound_register(
     choice=gettext_lazy("cancellarti dall'allerta"),
     number=_deregistration_line,
 )
+
+
+# The alert caller ID answers with the 24-hour replay (alerts/replay.py). Registered last: on a
+# number shared with the lines above, the menu offers it after them.
+from sportello.alerts.replay import FLOW as REPLAY_FLOW  # noqa: E402
+from sportello.alerts.replay import replay, replay_line_number  # noqa: E402
+
+flow_register(REPLAY_FLOW, replay)
+inbound_register(
+    REPLAY_FLOW,
+    label=gettext_lazy("Ascolto delle allerte delle ultime 24 ore"),
+    choice=gettext_lazy("ascoltare le allerte delle ultime 24 ore"),
+    number=replay_line_number,
+)

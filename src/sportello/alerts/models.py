@@ -88,7 +88,13 @@ class Subscription(models.Model):
                 fields=["civic_number"],
                 condition=models.Q(status="active"),
                 name="alerts_sub_active_civic",
-            )
+            ),
+            # The replay line recognises a caller by their landline, too.
+            models.Index(
+                fields=["landline"],
+                condition=models.Q(status="active"),
+                name="alerts_sub_active_landline",
+            ),
         ]
         constraints = [
             # A number is bound to one subscription only.
