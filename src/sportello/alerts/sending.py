@@ -152,6 +152,49 @@ def alert_stop(*, alert: Alert, by: Any) -> int:
     return canceled
 
 
+@transaction.atomic
+def alert_update_draft(*, alert: Alert, by: Any) -> Alert:
+    """A new draft that updates an alert already sent (CAP msgType Update, referencing it): the
+    same content, area and channels, to be changed and sent as any draft."""
+    if (
+        alert.kind != AlertKind.ALERT
+        or alert.status
+        not in (
+            AlertStatus.SENDING,
+            AlertStatus.SENT,
+            AlertStatus.STOPPED,
+        )
+        or alert.sent_at is None
+    ):
+        raise ApplicationError(_("Si può aggiornare solo un'allerta già inviata."))
+    from sportello.alerts.models import AlertTemplate
+
+    content = [
+        field.name
+        for field in AlertTemplate._meta.concrete_fields
+        if field.name not in ("id", "name", "position")
+    ]
+    copied = content + [
+        "exercise",
+        "onset",
+        "expires",
+        "use_voice",
+        "use_sms",
+        "use_fax",
+        "use_email",
+        "confirm_requested",
+        "area",
+        "area_description",
+    ]
+    draft = Alert.objects.create(
+        **{name: getattr(alert, name) for name in copied},
+        supersedes=alert,
+        created_by=by,
+    )
+    audit_record(actor=by, action="alert.update_draft", target=draft, detail={"of": alert.pk})
+    return draft
+
+
 def alert_finished_check(*, alert: Alert) -> bool:
     """A sending alert whose dispatch is over becomes "sent"."""
     if alert.status == AlertStatus.SENDING and alert.dispatch and alert.dispatch.status == "done":

@@ -182,3 +182,34 @@ def test_stopping_an_alert_that_is_not_sending_says_so(operator, alert) -> None:
     alert.refresh_from_db()
     assert alert.status == AlertStatus.DRAFT
     assert "non c&#x27;è niente da interrompere" in response.content.decode()
+
+
+def test_an_update_starts_from_the_sent_alert_and_its_cap_says_so(
+    operator, alert, resident, django_capture_on_commit_callbacks
+) -> None:
+    from lxml import etree
+
+    from sportello.alerts.cap.build import alert_cap_xml
+    from sportello.alerts.cap.validation import cap_validate
+
+    client = login(operator)
+    assert client.post(f"/allerta/operatori/allerte/{alert.pk}/aggiornamento/").status_code == 302
+    assert Alert.objects.count() == 1  # a draft cannot be updated: it is simply edited
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/allerta/operatori/allerte/{alert.pk}/invio/")
+
+    response = client.post(f"/allerta/operatori/allerte/{alert.pk}/aggiornamento/")
+
+    update = Alert.objects.exclude(pk=alert.pk).get()
+    assert response["Location"] == f"/allerta/operatori/allerte/{update.pk}/modifica/"
+    assert update.status == AlertStatus.DRAFT and update.supersedes_id == alert.pk
+    assert (update.headline, update.area) == (alert.headline, alert.area)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/allerta/operatori/allerte/{update.pk}/invio/")
+    update.refresh_from_db()
+    xml = alert_cap_xml(update)
+    assert cap_validate(xml) == []
+    ns = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
+    root = etree.fromstring(xml)
+    assert root.findtext("cap:msgType", namespaces=ns) == "Update"
+    assert str(alert.identifier) in root.findtext("cap:references", namespaces=ns)

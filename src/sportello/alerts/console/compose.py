@@ -342,6 +342,9 @@ def _detail_page(
         ),
         "is_creator": alert.created_by_id == user.pk,
         "can_stop": alert.status in STOPPABLE and user.has_perm(SEND),
+        "can_update": alert.kind == AlertKind.ALERT
+        and alert.sent_at is not None
+        and user.has_perm(SEND),
         "schedule_form": schedule_form or ScheduleForm(),
         "stop_form": stop_form or StopForm(),
         "sms_counter": sms_counter_text(alert.sms_text, exercise=alert.exercise, language="it")
@@ -456,3 +459,25 @@ def console_stop(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Invio interrotto: non partirà nessun altro messaggio."))
     return redirect("alerts:console_detail", pk=alert.pk)
+
+
+@require_POST
+@operator_required(SEND)
+def console_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the update of an alert already sent: a new draft that refers to it."""
+    from sportello.alerts.sending import alert_update_draft
+
+    alert = get_object_or_404(Alert, pk=pk)
+    try:
+        draft = alert_update_draft(alert=alert, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("alerts:console_detail", pk=alert.pk)
+    messages.success(
+        request,
+        _(
+            "Bozza di aggiornamento creata: cambia quello che serve e inviala. Chi la riceve "
+            "saprà che aggiorna l'allerta precedente."
+        ),
+    )
+    return redirect("alerts:console_edit", pk=draft.pk)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/invio/", compose.console_submit, name="console_submit"),
     path("<int:pk>/approvazione/", compose.console_approve, name="console_approve"),
     path("<int:pk>/interruzione/", compose.console_stop, name="console_stop"),
+    path("<int:pk>/aggiornamento/", compose.console_update, name="console_update"),
 ]

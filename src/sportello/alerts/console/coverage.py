@@ -408,7 +408,7 @@ def coverage_csv_lines(streets: list[dict[str, Any]]) -> Iterator[str]:
             _("Con iscritti verificati"),
             _("Solo elenco pubblico"),
             _("Senza contatti"),
-            _("% senza contatti"),
+            _("Quota senza contatti (%)"),
         ]
     writer = csv.writer(_Line(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
     yield CSV_BOM + writer.writerow(header)
