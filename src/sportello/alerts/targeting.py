@@ -551,7 +551,16 @@ def circle_polygon(*, lon: float, lat: float, radius: float) -> Polygon:
     return Polygon(np.column_stack([xs, ys]))
 
 
-def _territory() -> Polygon | None:
+def territory_bounds() -> list[list[float]] | None:
+    """[[south, west], [north, east]] of the comune, for a map's first view."""
+    land = territory()
+    if land is None:
+        return None
+    west, south, east, north = land.bounds
+    return [[south, west], [north, east]]
+
+
+def territory() -> Polygon | None:
     """The comune's box (configured), else the civic numbers' box with a margin, else None."""
     municipality = municipality_get()
     if municipality is not None and (
@@ -713,13 +722,17 @@ def area_clean(area: dict) -> dict:
     features_data = area.get("features")
     if features_data:
         collection = geojson_read(features_data)
-        territory = _territory()
+        territory_box = territory()
         problems: list[str] = []
         for index, feature in enumerate(collection["features"], start=1):
             feature_problems, shape = _feature_problems(index, feature)
             problems.extend(feature_problems)
-            if shape is not None and territory is not None and not shape.intersects(territory):
-                problems.append(_outside_problem(index, feature, shape, territory))
+            if (
+                shape is not None
+                and territory_box is not None
+                and not shape.intersects(territory_box)
+            ):
+                problems.append(_outside_problem(index, feature, shape, territory_box))
         if problems:
             raise ValidationError(problems)
         result["features"] = collection

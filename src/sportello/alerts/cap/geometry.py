@@ -114,24 +114,6 @@ def configured_box() -> Polygon | None:
     )
 
 
-def territory() -> Polygon | None:
-    """The comune's territory as alerts.targeting checks it: the configured box, else the civic
-    numbers' box with a margin, else None (nothing known yet)."""
-    configured = configured_box()
-    if configured is not None:
-        return configured
-    points = civic_points()
-    if not len(points):
-        return None
-    margin = TERRITORY_MARGIN_DEGREES
-    return box(
-        float(points.lon.min()) - margin,
-        float(points.lat.min()) - margin,
-        float(points.lon.max()) + margin,
-        float(points.lat.max()) + margin,
-    )
-
-
 def streets_polygons(streets: list[dict[str, Any]]) -> list[Polygon]:
     """Corridors around the civic numbers of an area's street entries (30 m around each)."""
     if not streets:

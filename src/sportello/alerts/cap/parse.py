@@ -30,7 +30,6 @@ from django.utils.translation import ngettext
 from lxml import etree
 from shapely.geometry import mapping
 
-from sportello.alerts.cap.geometry import territory
 from sportello.alerts.cap.validation import (
     CAP_NAMESPACE,
     CAP_NS,
@@ -53,6 +52,7 @@ from sportello.alerts.targeting import (
     circle_polygon,
     civic_points,
     feature_shape,
+    territory,
 )
 from sportello.alerts.texts import alert_draft_save
 from sportello.core.exceptions import ApplicationError

@@ -35,11 +35,11 @@ from sportello.alerts.targeting import (
     geojson_read,
     recipients_per_address,
     street_entry_label,
+    territory_bounds,
 )
 from sportello.channels.base import Medium
 from sportello.channels.dispatch import dispatch_eta_seconds
 from sportello.core.exceptions import ApplicationError
-from sportello.core.selectors import municipality_get
 from sportello.core.services import audit_record
 from sportello.places.models import CivicNumber, Street
 
@@ -125,23 +125,6 @@ def _removed(items: list[Any], action: str, prefix: str) -> list[Any]:
     return [item for position, item in enumerate(items) if position != index]
 
 
-def _territory_bounds() -> list[list[float]] | None:
-    """[[south, west], [north, east]] of the comune, for the map's first view."""
-    municipality = municipality_get()
-    if municipality is not None and municipality.min_latitude > -90:
-        return [
-            [municipality.min_latitude, municipality.min_longitude],
-            [municipality.max_latitude, municipality.max_longitude],
-        ]
-    points = civic_points()
-    if not len(points):
-        return None
-    return [
-        [float(points.lat.min()), float(points.lon.min())],
-        [float(points.lat.max()), float(points.lon.max())],
-    ]
-
-
 def _draw_texts() -> dict[str, Any]:
     """Leaflet.draw's own words, in Italian (merged into L.drawLocal by area.js)."""
     cancel = {"title": _("Annulla il disegno"), "text": _("Annulla")}
@@ -212,7 +195,7 @@ def _map_config(alert: Alert, *, editable: bool) -> dict[str, Any]:
     return {
         "tiles": settings.SPORTELLO_MAP_TILES,
         "attribution": settings.SPORTELLO_MAP_ATTRIBUTION,
-        "bounds": _territory_bounds(),
+        "bounds": territory_bounds(),
         "editable": editable,
         "civicsUrl": reverse("alerts:console_civics"),
         "countUrl": reverse("alerts:console_area_count", args=[alert.pk]),

@@ -31,8 +31,7 @@ from django.views.decorators.http import require_safe
 
 from sportello.accounts.decorators import operator_required
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
-from sportello.alerts.targeting import civic_points
-from sportello.core.selectors import municipality_get
+from sportello.alerts.targeting import territory_bounds
 from sportello.places.models import CivicNumber, Street
 
 PERMISSION = "alerts.view_alert"
@@ -288,23 +287,6 @@ def _cells(zoom: int) -> tuple[float, float, list[tuple[float, float, int, int, 
     return result
 
 
-def _territory_bounds() -> list[list[float]] | None:
-    """[[south, west], [north, east]] of the comune, for the map's first view."""
-    municipality = municipality_get()
-    if municipality is not None and municipality.min_latitude > -90:
-        return [
-            [municipality.min_latitude, municipality.min_longitude],
-            [municipality.max_latitude, municipality.max_longitude],
-        ]
-    points = civic_points()
-    if not len(points):
-        return None
-    return [
-        [float(points.lat.min()), float(points.lon.min())],
-        [float(points.lat.max()), float(points.lon.max())],
-    ]
-
-
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -312,7 +294,7 @@ def _map_config() -> dict[str, Any]:
     return {
         "tiles": settings.SPORTELLO_MAP_TILES,
         "attribution": settings.SPORTELLO_MAP_ATTRIBUTION,
-        "bounds": _territory_bounds(),
+        "bounds": territory_bounds(),
         "pointsUrl": reverse("alerts:console_coverage_points"),
         "texts": {
             "mapLabel": _(
