@@ -59,14 +59,15 @@ def _target_table(ids: list[int] | None):
             cursor.execute("DROP TABLE IF EXISTS alert_target")
 
 
-def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
-    """(medium, SQL selecting `to, recipient, language` , source) per rule of the module doc."""
+def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str]]:
+    """(medium, SQL selecting `to_, r, l`: number or address, recipient, language) per rule of
+    the module doc."""
     subs, contacts = Subscription._meta.db_table, Contact._meta.db_table
     s_where = f"s.status = 'active' {area_filter.format(alias='s')}"
     c_where = f"c.civic_number_id IS NOT NULL {area_filter.format(alias='c')}"
     s_cols = "'s' || s.id AS r, s.language AS l"
     c_cols = "'c' || c.id AS r, 'it' AS l"
-    selects: list[tuple[str, str, str]] = []
+    selects: list[tuple[str, str]] = []
     if alert.kind == AlertKind.RECONFIRM:
         # Those who already pressed 1 are not asked again (2 removed them): a second campaign
         # is the later pass over the ones the first did not reach.
@@ -75,7 +76,6 @@ def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
                 Medium.VOICE,
                 f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}"
                 " AND c.confirmed_at IS NULL",
-                "c",
             )
         ]
     if alert.use_voice:
@@ -84,19 +84,13 @@ def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
                 Medium.VOICE,
                 f"SELECT s.mobile AS to_, {s_cols} FROM {subs} s WHERE {s_where}"
                 " AND NOT s.sms_instead_of_voice",
-                "s",
             ),
             (
                 Medium.VOICE,
                 f"SELECT s.landline AS to_, {s_cols} FROM {subs} s WHERE {s_where}"
                 " AND s.landline <> ''",
-                "s",
             ),
-            (
-                Medium.VOICE,
-                f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}",
-                "c",
-            ),
+            (Medium.VOICE, f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}"),
         ]
     if alert.use_sms or alert.use_voice:
         sms_rule = "" if alert.use_sms else " AND s.sms_instead_of_voice"
@@ -104,7 +98,6 @@ def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
             (
                 Medium.SMS,
                 f"SELECT s.mobile AS to_, {s_cols} FROM {subs} s WHERE {s_where}{sms_rule}",
-                "s",
             )
         )
     if alert.use_sms:
@@ -113,7 +106,6 @@ def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
                 Medium.SMS,
                 f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}"
                 f" AND c.number LIKE '{MOBILE_PREFIX}%%'",
-                "c",
             )
         )
     if alert.use_fax:
@@ -121,7 +113,6 @@ def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
             (
                 Medium.FAX,
                 f"SELECT s.fax AS to_, {s_cols} FROM {subs} s WHERE {s_where} AND s.fax <> ''",
-                "s",
             )
         )
     if alert.use_email:
@@ -129,29 +120,29 @@ def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str, str]]:
             (
                 Medium.EMAIL,
                 f"SELECT s.email AS to_, {s_cols} FROM {subs} s WHERE {s_where} AND s.email <> ''",
-                "s",
             )
         )
     return selects
+
+
+def _by_medium(alert: Alert, area_filter: str) -> dict[str, list[str]]:
+    by_medium: dict[str, list[str]] = {}
+    for medium, select in _selects(alert, area_filter):
+        by_medium.setdefault(medium, []).append(select)
+    return by_medium
 
 
 def recipients_count(*, alert: Alert) -> dict[str, int]:
     """People and distinct numbers/addresses per channel, as the alert would be sent now."""
     counts: dict[str, int] = dict.fromkeys(["people", *Medium.values], 0)
     with _target_table(_area_ids(alert)) as area_filter, connection.cursor() as cursor:
-        people: list[str] = []
-        by_medium: dict[str, list[str]] = {}
-        for medium, select, source in _selects(alert, area_filter):
-            by_medium.setdefault(medium, []).append(select)
-            if source not in people:
-                people.append(source)
+        by_medium = _by_medium(alert, area_filter)
         for medium, selects in by_medium.items():
             union = " UNION ".join(f"SELECT t.to_ FROM ({q}) AS t" for q in selects)
             cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS u")
             counts[medium] = cursor.fetchone()[0]
         everyone = " UNION ALL ".join(
-            f"SELECT t.r FROM ({q}) AS t"
-            for q in {select for _m, select, _s in _selects(alert, area_filter)}
+            f"SELECT t.r FROM ({q}) AS t" for selects in by_medium.values() for q in selects
         )
         if everyone:
             cursor.execute(f"SELECT COUNT(DISTINCT r) FROM ({everyone}) AS u")
@@ -178,10 +169,7 @@ def recipients_materialise(*, alert: Alert, dispatch: Dispatch) -> dict[str, int
         " recipient, attempt"
     )
     with _target_table(_area_ids(alert)) as area_filter, connection.cursor() as cursor:
-        by_medium: dict[str, list[str]] = {}
-        for medium, select, _source in _selects(alert, area_filter):
-            by_medium.setdefault(medium, []).append(select)
-        for medium, selects in by_medium.items():
+        for medium, selects in _by_medium(alert, area_filter).items():
             union = " UNION ALL ".join(selects)
             if connection.vendor == "postgresql":
                 pick = f"SELECT DISTINCT ON (t.to_) t.to_, t.l, t.r FROM ({union}) AS t"

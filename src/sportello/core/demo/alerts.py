@@ -24,11 +24,6 @@ class AlertPerson(NamedTuple):
     address: str
 
 
-def _address(civic: CivicNumber) -> str:
-    street = civic.street
-    return f"{street.street_type} {street.name} {civic.number}{civic.exponent}"
-
-
 def demo_alert_templates_ensure() -> None:
     """The standard templates of recurring events (seeded by a migration) are back if a test
     database flush or an operator removed them all."""
@@ -85,7 +80,7 @@ def demo_alert_people_ensure(*, seed: int = 2026) -> list[AlertPerson]:
             Contact(
                 name=f"Abbonato elenco {index}",
                 number=DEMO_DIRECTORY.format(index),
-                address_text=_address(civic),
+                address_text=str(civic),
                 civic_number=civic,
                 source="demo",
             )
@@ -97,7 +92,7 @@ def demo_alert_people_ensure(*, seed: int = 2026) -> list[AlertPerson]:
             name=f"{s.first_name} {s.last_name}",
             mobile=s.mobile,
             email=s.email,
-            address=_address(s.civic_number),
+            address=str(s.civic_number),
         )
         for s in people.select_related("civic_number__street").order_by("mobile")
     ]
