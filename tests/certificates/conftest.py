@@ -76,6 +76,7 @@ def municipality(db) -> Municipality:
         short_name="Valdoria",
         istat_code="099999",
         province="VD",
+        tax_code="01234560991",
         address="Piazza del Municipio 1",
         postal_code="00100",
         pec_address="comune.valdoria@pec.example.it",

@@ -17,6 +17,10 @@ GOOD_PRODUCTION = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/2",
     "SPORTELLO_SEAL_BACKEND": "pkcs12",  # the municipality's seal (a file made per test below)
+    "SPORTELLO_PAYMENTS_PROVIDER": "sportello.payments.providers.pagopa.PagoPA",
+    "SPORTELLO_PAGOPA_GPD_KEY": "gpd-subscription-key",
+    "SPORTELLO_PAGOPA_CHECKOUT_KEY": "checkout-subscription-key",
+    "SPORTELLO_PAGOPA_IBAN": "IT17J0100513900000000012345",
 }
 
 
@@ -88,6 +92,13 @@ def test_broken_value_in_dotenv_file_is_named_too(tmp_path: Path) -> None:
         ({"SPORTELLO_PHONE_SIMULATOR_PUBLIC": "true"}, "SPORTELLO_PHONE_SIMULATOR_PUBLIC"),
         # Caps counted per process would be multiplied by the workers.
         ({"SPORTELLO_SMS_RATE": "100"}, "SPORTELLO_RATE_LIMIT_URL"),
+        # The payments simulator would let anyone declare a notice paid.
+        (
+            {"SPORTELLO_PAYMENTS_PROVIDER": "sportello.payments.providers.simulator.Simulator"},
+            "SPORTELLO_PAYMENTS_PROVIDER",
+        ),
+        ({"SPORTELLO_PAGOPA_CHECKOUT_KEY": ""}, "SPORTELLO_PAGOPA_CHECKOUT_KEY is unset"),
+        ({"SPORTELLO_PAGOPA_IBAN": "IT00X0000000000000000000000"}, "not a valid IBAN"),
     ],
 )
 def test_production_refuses_insecure_settings(

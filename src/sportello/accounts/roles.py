@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     CIVIL_PROTECTION = "Operatore protezione civile", _("Operatore della protezione civile")
     SCHOOL_OFFICE = "Ufficio scuola", _("Ufficio scuola (mensa scolastica)")
     MOBILITY_OFFICE = "Ufficio mobilità", _("Ufficio mobilità (ZTL/ZSC)")
+    ACCOUNTING = "Ragioneria", _("Ragioneria (pagamenti pagoPA)")
     ADMINISTRATOR = "Amministratore", _("Amministratore")
 
 
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.SCHOOL_OFFICE: ["registry.view_person", "registry.view_family"],
     Role.MOBILITY_OFFICE: ["registry.view_person"],
+    Role.ACCOUNTING: ["payments.*"],
     Role.ADMINISTRATOR: [
         "core.*",
         "places.*",
@@ -59,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "alerts.*",
         "channels.*",
         "certificates.*",
+        "payments.*",
         "auth.view_group",
         "otp_totp.*",
         "axes.*",

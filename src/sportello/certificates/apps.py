@@ -10,3 +10,6 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from sportello.certificates import checks, seal  # noqa: F401  (registers checks, receiver)
+        from sportello.certificates.stamp_payment import certificates_payment_register
+
+        certificates_payment_register()

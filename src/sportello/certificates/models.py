@@ -75,6 +75,20 @@ class Certificate(models.Model):
     # and must never produce a URL).
     pdf_name = models.CharField(_("file PDF"), max_length=200, blank=True, editable=False)
     sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True, editable=False)
+    # Stamp duty paid online: the pagoPA debt position with the digital stamp (marca da bollo
+    # digitale), and the SHA-256 of the document it was paid for — the certificate as drawn at
+    # the request, whose bytes the sealed PDF begins with (the seal is an incremental update).
+    payment_position = models.ForeignKey(
+        "payments.PaymentPosition",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("posizione debitoria pagoPA"),
+    )
+    stamp_document_sha256 = models.CharField(
+        _("impronta del documento bollato"), max_length=64, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("certificato")

@@ -4,29 +4,27 @@ registry, sealed, stored privately with its SHA-256, and never changed afterward
 
 from __future__ import annotations
 
-import calendar
-import datetime
-import hashlib
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sportello.certificates import rendering
 from sportello.certificates.codes import code_generate
+from sportello.certificates.issuing import (
+    STORAGE,
+    certificate_draw,
+    certificate_seal_and_store,
+    file_read,
+    issuing,
+)
 from sportello.certificates.kinds import CertificateType, certificate_type
 from sportello.certificates.models import Certificate, CertificateStatus
-from sportello.certificates.seal import SealError, seal_pdf
 from sportello.certificates.selectors import certificate_facts, certificate_subject_get
 from sportello.certificates.stamp_duty import (
     CIVIL_STATUS_RECORD,
@@ -34,30 +32,13 @@ from sportello.certificates.stamp_duty import (
     exemption_get,
     stamp_duty_amount,
 )
+from sportello.certificates.stamp_payment import stamp_position_create
 from sportello.core.exceptions import ApplicationError
-from sportello.core.selectors import municipality_get
 from sportello.core.services import audit_record
+from sportello.payments.services import position_invalidate
 from sportello.registry.models import Person
 
 logger = logging.getLogger(__name__)
-
-VALIDITY_MONTHS = 6
-STORAGE = "certificates"
-
-
-def _months_later(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def verify_url(*, code: str) -> str:
-    """The public address of the verification page for a code (printed and in the QR code)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("certificates:verify_code", args=[code])
-    return settings.SPORTELLO_PUBLIC_URL.rstrip("/") + path
 
 
 def certificate_subject_check(
@@ -88,66 +69,6 @@ def _not_applicable(certificate_type: CertificateType, subject: Person) -> Appli
         % {"title": str(certificate_type.title).lower(), "name": subject.full_name},
         extra={"field": "kind"},
     )
-
-
-@contextmanager
-def _issuing() -> Iterator[list[str]]:
-    """A transaction for issuing; the files stored in it are deleted if it rolls back."""
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            yield stored
-    except BaseException:
-        for name in stored:
-            storages[STORAGE].delete(name)
-        raise
-
-
-def _store(*, certificate: Certificate, pdf: bytes) -> str:
-    storage = storages[STORAGE]
-    issued = timezone.localdate(certificate.issued_at)
-    name = f"{issued:%Y/%m}/{certificate.code}.pdf"
-    return storage.save(name, ContentFile(pdf))
-
-
-def _issue(
-    *, certificate: Certificate, certificate_type: CertificateType, stored: list[str]
-) -> None:
-    """Render, seal and store the certificate, and mark it issued (the caller holds the row)."""
-    now = timezone.now()
-    certificate.issued_at = now
-    certificate.valid_until = (
-        None
-        if certificate_type.permanent
-        else _months_later(timezone.localdate(now), VALIDITY_MONTHS)
-    )
-    facts = certificate_facts(person=certificate.subject, certificate_type=certificate_type)
-    pdf = rendering.certificate_pdf(
-        certificate=certificate,
-        certificate_type=certificate_type,
-        facts=facts,
-        verify_url=verify_url(code=certificate.display_code),
-    )
-    municipality = municipality_get()
-    try:
-        sealed = seal_pdf(
-            pdf,
-            location=municipality.name if municipality else "",
-            reason=str(certificate_type.title),
-        )
-    except SealError:
-        logger.exception("Certificate %s not sealed", certificate.pk)
-        raise ApplicationError(
-            _(
-                "In questo momento non riusciamo a rilasciare certificati: il sigillo elettronico "
-                "del Comune non è disponibile. Nulla è stato addebitato; riprova più tardi."
-            )
-        ) from None
-    certificate.pdf_name = _store(certificate=certificate, pdf=sealed)
-    stored.append(certificate.pdf_name)
-    certificate.sha256 = hashlib.sha256(sealed).hexdigest()
-    certificate.status = CertificateStatus.ISSUED
-    certificate.save()
 
 
 def certificate_request(
@@ -185,7 +106,7 @@ def certificate_request(
         reference = found.reference
     else:
         duty = stamp_duty_amount()
-    with _issuing() as stored:
+    with issuing() as stored:
         certificate = _create(
             subject=subject,
             user=user,
@@ -196,7 +117,17 @@ def certificate_request(
             reference=reference,
         )
         if duty == 0:
-            _issue(certificate=certificate, certificate_type=certificate_type_, stored=stored)
+            pdf = certificate_draw(certificate=certificate, certificate_type=certificate_type_)
+            certificate_seal_and_store(
+                certificate=certificate, certificate_type=certificate_type_, pdf=pdf, stored=stored
+            )
+        else:
+            stamp_position_create(
+                certificate=certificate,
+                certificate_type=certificate_type_,
+                user=user,
+                stored=stored,
+            )
         if subject.pk != user.person_id:
             audit_record(
                 action="certificate_requested",
@@ -229,9 +160,9 @@ def _create(**fields) -> Certificate:
 
 
 def certificate_stamp_duty_paid(*, certificate: Certificate, operator) -> Certificate:
-    """An operator records the stamp duty paid: the certificate is issued now, from the registry
-    as it is today."""
-    with _issuing() as stored:
+    """An operator records the stamp duty paid at the counter: the pagoPA notice is annulled and
+    the certificate is issued now, from the registry as it is today."""
+    with issuing() as stored:
         locked = (
             # Only the certificate's row: the registry rows are read, not held.
             Certificate.objects.select_for_update(of=("self",))
@@ -252,9 +183,32 @@ def certificate_stamp_duty_paid(*, certificate: Certificate, operator) -> Certif
                 )
                 % {"code": locked.display_code}
             )
+        if locked.payment_position_id:
+            try:
+                position_invalidate(
+                    position=locked.payment_position,
+                    operator=operator,
+                    reason=_("Bollo pagato allo sportello"),
+                )
+            except ApplicationError as error:
+                raise ApplicationError(
+                    _(
+                        "Il bollo del certificato %(code)s non si può registrare allo sportello: "
+                        "%(reason)s Se è già stato pagato con pagoPA, il certificato viene "
+                        "rilasciato da solo all'arrivo della ricevuta."
+                    )
+                    % {"code": locked.display_code, "reason": error.message}
+                ) from None
+        draft = locked.pdf_name
+        locked.stamp_document_sha256 = ""  # a physical or virtual stamp, not the digital one
         locked.paid_at = timezone.now()
         locked.paid_recorded_by = operator
-        _issue(certificate=locked, certificate_type=certificate_type_, stored=stored)
+        pdf = certificate_draw(certificate=locked, certificate_type=certificate_type_)
+        certificate_seal_and_store(
+            certificate=locked, certificate_type=certificate_type_, pdf=pdf, stored=stored
+        )
+        if draft:
+            transaction.on_commit(lambda: storages[STORAGE].delete(draft))
         audit_record(action="certificate_stamp_duty_paid", actor=operator, target=locked)
     return locked
 
@@ -285,8 +239,7 @@ def certificate_pdf_read(
     *, certificate: Certificate, user, request: HttpRequest | None = None
 ) -> bytes:
     """The sealed PDF for its requester (audited when it is about someone else)."""
-    with storages[STORAGE].open(certificate.pdf_name, "rb") as file:
-        data = file.read()
+    data = file_read(certificate.pdf_name)
     if certificate.subject_id != user.person_id:
         audit_record(
             action="certificate_downloaded",

@@ -23,6 +23,7 @@ from sportello.certificates.forms import (
     VerifyDocumentForm,
 )
 from sportello.certificates.kinds import certificate_types_for
+from sportello.certificates.models import CertificateStatus
 from sportello.certificates.selectors import (
     certificate_document_check,
     certificate_downloadable,
@@ -31,8 +32,10 @@ from sportello.certificates.selectors import (
     certificates_of,
 )
 from sportello.certificates.stamp_duty import stamp_duty_amount
+from sportello.certificates.stamp_payment import stamp_payment_url
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
+from sportello.core.money import euro_text
 from sportello.core.services import client_ip
 
 
@@ -50,7 +53,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """«I miei certificati»: those asked for, with the download while valid."""
     today = timezone.localdate()
     certificates = [
-        (certificate, certificate_downloadable(certificate=certificate, today=today))
+        (
+            certificate,
+            certificate_downloadable(certificate=certificate, today=today),
+            stamp_payment_url(certificate),
+        )
         for certificate in certificates_of(user=request.user)
     ]
     return render(request, "certificates/home.html", {"certificates": certificates, "today": today})
@@ -90,7 +97,7 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
         except ApplicationError as error:
             _application_error(form, error)
         else:
-            if certificate.pdf_name:
+            if certificate.status == CertificateStatus.ISSUED:
                 messages.success(
                     request,
                     _("Certificato rilasciato: lo trovi qui sotto, con il codice %(code)s.")
@@ -100,12 +107,16 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
                 messages.info(
                     request,
                     _(
-                        "Richiesta registrata con il codice %(code)s. Il certificato sarà "
-                        "scaricabile qui appena l'ufficio anagrafe registra il pagamento del "
-                        "bollo di € %(amount)s."
+                        "Richiesta registrata con il codice %(code)s. Per avere il certificato "
+                        "paga il bollo di %(amount)s con pagoPA: appena il pagamento è "
+                        "confermato lo scarichi da «I miei certificati»."
                     )
-                    % {"code": certificate.display_code, "amount": certificate.stamp_duty},
+                    % {
+                        "code": certificate.display_code,
+                        "amount": euro_text(certificate.stamp_duty),
+                    },
                 )
+                return redirect(stamp_payment_url(certificate))
             return redirect("certificates:home")
     offered = certificate_types_for(subject)
     return render(

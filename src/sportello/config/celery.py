@@ -40,6 +40,19 @@ def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
             "task": "sportello.alerts.cap.tasks.cap_poll_feeds",
             "schedule": 120.0,
         }
+    sender.conf.beat_schedule["payments-publish-pending"] = {
+        "task": "sportello.payments.tasks.positions_publish_pending",
+        "schedule": 300.0,
+    }
+    sender.conf.beat_schedule["payments-expire"] = {
+        "task": "sportello.payments.tasks.positions_expire_daily",
+        "schedule": crontab(hour=0, minute=30),
+    }
+    if ".payments.providers.simulator." not in settings.SPORTELLO_PAYMENTS_PROVIDER:
+        sender.conf.beat_schedule["payments-receipts-poll"] = {
+            "task": "sportello.payments.tasks.receipts_poll",
+            "schedule": float(settings.SPORTELLO_PAGOPA_POLL_SECONDS),
+        }
     sender.conf.beat_schedule["read-pec-mailbox"] = {
         "task": "sportello.accounts.tasks.pec_mailbox_poll",
         "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("sportello.registry.urls")),
     path("documenti/", include("sportello.documents.urls")),
     path("certificati/", include("sportello.certificates.urls")),
+    path("", include("sportello.payments.urls")),
     path("allerta/", include("sportello.alerts.urls")),
     path("simulatore-telefono/", include("sportello.channels.simulator_urls")),
     path("stradario/", include("sportello.places.urls")),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sportello.channels",
     "sportello.alerts",
     "sportello.documents",
+    "sportello.payments",
     "sportello.certificates",
     "rest_framework",
     "drf_spectacular",
@@ -458,6 +459,14 @@ SPORTELLO_SEAL = {
 }
 # Imposta di bollo on a certificate unless an exemption applies (DPR 642/1972, tariffa art. 4).
 SPORTELLO_CERTIFICATE_STAMP_DUTY = env.text("SPORTELLO_CERTIFICATE_STAMP_DUTY", "16.00")
+# Taxonomy code (pagoPA) of the stamp duty collected on certificates with a digital stamp.
+SPORTELLO_CERTIFICATE_STAMP_CATEGORY = env.text(
+    "SPORTELLO_CERTIFICATE_STAMP_CATEGORY", "9/0101108TS/"
+)
+# Days a citizen has to pay the stamp duty of a certificate requested online.
+SPORTELLO_CERTIFICATE_PAYMENT_DAYS = env.integer(
+    "SPORTELLO_CERTIFICATE_PAYMENT_DAYS", 30, minimum=1
+)
 # Public verification: code look-ups and uploads allowed per client address in the window.
 SPORTELLO_CERTIFICATE_VERIFY_LIMIT = env.integer(
     "SPORTELLO_CERTIFICATE_VERIFY_LIMIT", 30, minimum=1
@@ -519,3 +528,39 @@ SPORTELLO_MAP_ATTRIBUTION = env.text(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
 SPORTELLO_CAP_FEEDS = env.items("SPORTELLO_CAP_FEEDS", [])  # CAP/Atom/RSS URLs polled (docs/cap.md)
+
+# --- Payments with pagoPA (docs/payments.md) --------------------------------------------------
+# The provider: the simulator (a local checkout page, receipts delivered by the worker) or the
+# real platform, sportello.payments.providers.pagopa.PagoPA (GPD, receipts API, Checkout).
+SPORTELLO_PAYMENTS_PROVIDER = env.text(
+    "SPORTELLO_PAYMENTS_PROVIDER", "sportello.payments.providers.simulator.Simulator"
+)
+# The comune's segregation code (2 digits, from its pagoPA set-up): part of every IUV.
+SPORTELLO_PAGOPA_SEGREGATION_CODE = env.text("SPORTELLO_PAGOPA_SEGREGATION_CODE", "47")
+# The treasury account credited by default (a demo IBAN that only passes the check digits).
+SPORTELLO_PAGOPA_IBAN = env.text("SPORTELLO_PAGOPA_IBAN", "IT17J0100513900000000012345")
+SPORTELLO_PAGOPA_GPD_URL = env.text(
+    "SPORTELLO_PAGOPA_GPD_URL", "https://api.platform.pagopa.it/gpd/debt-positions-service/v1"
+)
+SPORTELLO_PAGOPA_RECEIPTS_URL = env.text(
+    "SPORTELLO_PAGOPA_RECEIPTS_URL",
+    "https://api.platform.pagopa.it/gpd/payments-receipts-service/v1",
+)
+SPORTELLO_PAGOPA_CHECKOUT_URL = env.text(
+    "SPORTELLO_PAGOPA_CHECKOUT_URL", "https://api.platform.pagopa.it/checkout/ec/v1"
+)
+# Subscription keys of pagoPA's API products (secrets: _FILE variants accepted).
+SPORTELLO_PAGOPA_GPD_KEY = env.optional("SPORTELLO_PAGOPA_GPD_KEY")
+SPORTELLO_PAGOPA_CHECKOUT_KEY = env.optional("SPORTELLO_PAGOPA_CHECKOUT_KEY")
+SPORTELLO_PAGOPA_TIMEOUT = env.integer("SPORTELLO_PAGOPA_TIMEOUT", 10, minimum=1)
+# Retries of a call answered 429 or 5xx (or not answered), with exponential backoff.
+SPORTELLO_PAGOPA_RETRIES = env.integer("SPORTELLO_PAGOPA_RETRIES", 3, minimum=0)
+SPORTELLO_PAGOPA_BACKOFF = float(env.text("SPORTELLO_PAGOPA_BACKOFF", "0.5"))
+# How often the receipts API is read for payments made anywhere (bank, tobacconist, app).
+SPORTELLO_PAGOPA_POLL_SECONDS = env.integer("SPORTELLO_PAGOPA_POLL_SECONDS", 300, minimum=30)
+# Simulator: seconds before the receipt arrives, and whether it then arrives a second time (as
+# pagoPA may send it), to show that a repeated receipt changes nothing.
+SPORTELLO_PAGOPA_SIMULATOR_RECEIPT_DELAY = env.integer(
+    "SPORTELLO_PAGOPA_SIMULATOR_RECEIPT_DELAY", 2, minimum=0
+)
+SPORTELLO_PAGOPA_SIMULATOR_DUPLICATE = env.boolean("SPORTELLO_PAGOPA_SIMULATOR_DUPLICATE", True)

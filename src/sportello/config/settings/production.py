@@ -11,6 +11,7 @@ from sportello.config.settings.base import (
     DATABASES,
     DEBUG,
     SPORTELLO_CHANNEL_LIMITS,
+    SPORTELLO_PAYMENTS_PROVIDER,
     SPORTELLO_PHONE_SIMULATOR_PUBLIC,
     SPORTELLO_RATE_LIMIT_URL,
     SPORTELLO_SEAL,
@@ -39,6 +40,9 @@ if SPORTELLO_PHONE_SIMULATOR_PUBLIC:
 if SPORTELLO_SEAL["backend"] == "demo":
     # Certificates must carry the municipality's own seal, never the one made on this machine.
     _problems.append("SPORTELLO_SEAL_BACKEND must be pkcs12 or pkcs11 (the demo seal is refused)")
+if ".payments.providers.simulator." in SPORTELLO_PAYMENTS_PROVIDER:
+    # The simulator lets anyone declare a notice paid.
+    _problems.append("SPORTELLO_PAYMENTS_PROVIDER must be the pagoPA provider, not the simulator")
 _capped = any(value for limits in SPORTELLO_CHANNEL_LIMITS.values() for value in limits.values())
 if _capped and not SPORTELLO_RATE_LIMIT_URL.startswith(("redis://", "rediss://", "unix://")):
     # Caps counted per process would be multiplied by the number of workers.

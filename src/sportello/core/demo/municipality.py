@@ -32,6 +32,7 @@ MUNICIPALITY = {
     "short_name": "Livorno",
     "cadastral_code": "E625",
     "province": "LI",
+    "tax_code": "00104330493",
     "address": "Piazza del Municipio 1",
     "postal_code": "57123",
     "website": "https://www.comune.livorno.it",

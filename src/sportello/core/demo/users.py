@@ -38,6 +38,7 @@ DEMO_USERS = (
     DemoUser("protezionecivile", Role.CIVIL_PROTECTION, "Operatore", "protezione civile"),
     DemoUser("scuola", Role.SCHOOL_OFFICE, "Operatore", "ufficio scuola"),
     DemoUser("mobilita", Role.MOBILITY_OFFICE, "Operatore", "ufficio mobilità"),
+    DemoUser("ragioneria", Role.ACCOUNTING, "Operatore", "ragioneria"),
     DemoUser(CITIZEN_USERNAME, None, "", ""),
 )
 

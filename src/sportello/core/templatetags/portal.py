@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from decimal import Decimal
 
 from django import template
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
 from sportello.core.models import Helpline, Municipality, Office, Weekday
+from sportello.core.money import euro_text
 
 register = template.Library()
 
@@ -42,6 +44,18 @@ def path_in_default_language(context: template.Context) -> str:
     if get_language_from_path(path) is not None:
         return "/"  # a page that does not exist in the default language: go home
     return path
+
+
+@register.filter
+def euro(amount: Decimal | int | str | None) -> str:
+    """{{ certificate.stamp_duty|euro }} -> «€ 16,00»."""
+    return "" if amount is None or amount == "" else euro_text(amount)
+
+
+@register.filter
+def euro_cents(amount: int | None) -> str:
+    """{{ option.amount|euro_cents }} -> «€ 16,00» for 1600."""
+    return "" if amount is None or amount == "" else euro_text(amount, cents=True)
 
 
 @register.filter

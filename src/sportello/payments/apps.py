@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "sportello.payments"
+    label = "payments"
+    verbose_name = _("Pagamenti pagoPA")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sportello.payments import checks  # noqa: F401  (registers system checks)

@@ -1,0 +1,308 @@
+"""Debt positions: created by the services (one function for one or a hundred thousand),
+published on pagoPA by a task, annulled by operators, expired after their due date."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from sportello.core.exceptions import ApplicationError
+from sportello.core.queueing import enqueue_after_commit
+from sportello.core.services import audit_record
+from sportello.payments.codes import iuvs_draw, notice_number_of
+from sportello.payments.models import (
+    OPEN_STATUSES,
+    DebtorType,
+    OptionStatus,
+    PaymentOption,
+    PaymentPosition,
+    PositionStatus,
+    Transfer,
+)
+from sportello.payments.providers import provider_get
+from sportello.payments.providers.base import Creditor, ProviderError
+from sportello.payments.services.common import creditor_get
+from sportello.payments.validation import (
+    OptionSpec,
+    PositionSpec,
+    TransferSpec,
+    cents,
+    position_errors,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000  # rows per INSERT, and positions per publishing task
+
+
+def _iuvs_taken(candidates: Iterable[str]) -> set[str]:
+    return set(PaymentOption.objects.filter(iuv__in=list(candidates)).values_list("iuv", flat=True))
+
+
+def _errors_message(errors: dict[int, list[str]], total: int) -> str:
+    if total == 1:
+        return " ".join(errors[0])
+    first = min(errors)
+    return ngettext(
+        "%(count)d posizione su %(total)d non è valida (la n. %(first)d: %(error)s); "
+        "non ne è stata creata nessuna.",
+        "%(count)d posizioni su %(total)d non sono valide (la prima, n. %(first)d: %(error)s); "
+        "non ne è stata creata nessuna.",
+        len(errors),
+    ) % {"count": len(errors), "total": total, "first": first + 1, "error": errors[first][0]}
+
+
+def _existing(specs: Sequence[PositionSpec]) -> dict[tuple[str, str], PaymentPosition]:
+    """Open positions already made for the same (service, reference): asking again returns them."""
+    found: dict[tuple[str, str], PaymentPosition] = {}
+    by_service: dict[str, list[str]] = {}
+    for spec in specs:
+        by_service.setdefault(spec.service, []).append(spec.reference)
+    for service, references in by_service.items():
+        for start in range(0, len(references), CHUNK):
+            rows = PaymentPosition.objects.filter(
+                ~Q(status=PositionStatus.INVALID),
+                service=service,
+                service_reference__in=references[start : start + CHUNK],
+            )
+            found.update({(row.service, row.service_reference): row for row in rows})
+    return found
+
+
+def _position_row(spec: PositionSpec, *, creditor: Creditor, created_by) -> PaymentPosition:
+    debtor = spec.debtor
+    code = debtor.fiscal_code.strip().upper()
+    return PaymentPosition(
+        iupd=f"{creditor.fiscal_code}-{uuid.uuid4()}",
+        service=spec.service,
+        service_reference=spec.reference,
+        title=spec.title.strip(),
+        debtor_type=DebtorType.PERSON if len(code) == 16 else DebtorType.COMPANY,
+        debtor_fiscal_code=code,
+        debtor_name=debtor.name.strip(),
+        debtor_street=debtor.street.strip(),
+        debtor_civic_number=debtor.civic_number.strip(),
+        debtor_postal_code=debtor.postal_code.strip(),
+        debtor_city=debtor.city.strip(),
+        debtor_province=debtor.province.strip().upper(),
+        debtor_country=debtor.country.strip().upper(),
+        debtor_email=debtor.email.strip(),
+        company_name=creditor.name,
+        office_name=spec.office_name,
+        switch_to_expired=spec.switch_to_expired,
+        created_by=created_by if getattr(created_by, "pk", None) else None,
+    )
+
+
+def _option_rows(
+    spec: PositionSpec, position: PaymentPosition, iuvs: list[str], creditor: Creditor
+) -> list[tuple[PaymentOption, list[Transfer]]]:
+    rows = []
+    numbered: list[tuple[int, OptionSpec]] = [(0, spec.single)] if spec.single else []
+    numbered += list(enumerate(spec.instalments, start=1))
+    for number, option_spec in numbered:
+        iuv = iuvs.pop()
+        option = PaymentOption(
+            position=position,
+            iuv=iuv,
+            notice_number=notice_number_of(iuv),
+            amount=cents(option_spec.amount),
+            due_date=option_spec.due_date,
+            description=option_spec.description.strip(),
+            is_partial_payment=number > 0,
+            instalment=number,
+        )
+        specs = option_spec.transfers or (
+            TransferSpec(option_spec.amount, option_spec.description, spec.category),
+        )
+        transfers = [
+            Transfer(
+                option=option,
+                id_transfer=index,
+                amount=cents(transfer.amount),
+                organization_fiscal_code=creditor.fiscal_code,
+                company_name=creditor.name[:140],
+                iban="" if transfer.stamp else (transfer.iban or creditor.iban).replace(" ", ""),
+                remittance_information=transfer.remittance.strip(),
+                category=transfer.category,
+                stamp_hash=transfer.stamp.hash_document if transfer.stamp else "",
+                stamp_type=transfer.stamp.stamp_type if transfer.stamp else "",
+                stamp_province=transfer.stamp.province if transfer.stamp else "",
+            )
+            for index, transfer in enumerate(specs, start=1)
+        ]
+        rows.append((option, transfers))
+    return rows
+
+
+def positions_create(
+    *, specs: Sequence[PositionSpec], created_by=None, publish: bool = True
+) -> list[PaymentPosition]:
+    """Create the debt positions (all or none), each with its options' IUVs and codici avviso,
+    and queue their publication on pagoPA. A position already open for the same service and
+    reference is returned as it is. ApplicationError says what is wrong with which position."""
+    errors = {index: found for index, spec in enumerate(specs) if (found := position_errors(spec))}
+    keys = [(spec.service, spec.reference) for spec in specs]
+    for index, key in enumerate(keys):
+        if keys.index(key) != index:
+            errors.setdefault(index, []).append(_("Stesso riferimento di un'altra posizione."))
+    if errors:
+        raise ApplicationError(_errors_message(errors, len(specs)), extra={"errors": errors})
+    creditor = creditor_get()
+    for attempt in range(3):
+        try:
+            return _create(specs, creditor=creditor, created_by=created_by, publish=publish)
+        except IntegrityError:
+            # Another process took one of the same IUVs or references a moment ago: again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create(
+    specs: Sequence[PositionSpec], *, creditor: Creditor, created_by, publish: bool
+) -> list[PaymentPosition]:
+    existing = _existing(specs)
+    new_specs = [spec for spec in specs if (spec.service, spec.reference) not in existing]
+    count = sum((1 if spec.single else 0) + len(spec.instalments) for spec in new_specs)
+    iuvs = iuvs_draw(
+        count,
+        segregation_code=settings.SPORTELLO_PAGOPA_SEGREGATION_CODE,
+        taken=_iuvs_taken,
+    )
+    positions = [
+        _position_row(spec, creditor=creditor, created_by=created_by) for spec in new_specs
+    ]
+    with transaction.atomic():
+        PaymentPosition.objects.bulk_create(positions, batch_size=CHUNK)
+        options: list[PaymentOption] = []
+        transfers: list[Transfer] = []
+        for spec, position in zip(new_specs, positions, strict=True):
+            for option, option_transfers in _option_rows(spec, position, iuvs, creditor):
+                options.append(option)
+                transfers.extend(option_transfers)
+        PaymentOption.objects.bulk_create(options, batch_size=CHUNK)
+        for transfer in transfers:
+            transfer.option_id = transfer.option.pk
+        Transfer.objects.bulk_create(transfers, batch_size=CHUNK)
+        if publish:
+            from sportello.payments.tasks import positions_publish
+
+            ids = [position.pk for position in positions]
+            for start in range(0, len(ids), CHUNK):
+                enqueue_after_commit(positions_publish, ids[start : start + CHUNK])
+    made = iter(positions)
+    return [existing.get((spec.service, spec.reference)) or next(made) for spec in specs]
+
+
+def position_publish(*, position_id: int) -> PaymentPosition | None:
+    """Publish a position on pagoPA (a Celery task's work). Transient errors propagate, for the
+    task to retry; a refusal is recorded on the position for the operators."""
+    position = (
+        PaymentPosition.objects.prefetch_related("options__transfers")
+        .filter(pk=position_id)
+        .first()
+    )
+    if position is None or position.status != PositionStatus.DRAFT:
+        return position
+    creditor = creditor_get()
+    try:
+        remote = provider_get().position_publish(position, creditor=creditor)
+    except ProviderError as error:
+        PaymentPosition.objects.filter(pk=position.pk).update(publish_error=error.message[:300])
+        if error.permanent:
+            logger.error("Position %s refused by pagoPA: %s", position.iupd, error.message)
+            return position
+        raise
+    status = PositionStatus.PUBLISHED if remote == "PUBLISHED" else PositionStatus.VALID
+    updated = PaymentPosition.objects.filter(pk=position.pk, status=PositionStatus.DRAFT).update(
+        status=status, published_at=timezone.now(), publish_error=""
+    )
+    position.refresh_from_db()
+    if not updated and position.status == PositionStatus.INVALID:
+        # Annulled while it was being published: annul it there too.
+        provider_get().position_invalidate(position, creditor=creditor)
+    return position
+
+
+def position_publish_now(*, position: PaymentPosition) -> PaymentPosition:
+    """Publish at once (the citizen is waiting to pay); ApplicationError if pagoPA cannot."""
+    try:
+        published = position_publish(position_id=position.pk)
+    except ProviderError:
+        published = None
+    if published is None or published.status == PositionStatus.DRAFT:
+        raise ApplicationError(
+            _(
+                "Il sistema pagoPA in questo momento non risponde, perciò l'avviso non è ancora "
+                "pagabile online. Riprova tra qualche minuto: non ti è stato addebitato nulla."
+            )
+        )
+    return published
+
+
+def position_invalidate(
+    *, position: PaymentPosition, operator=None, reason: str
+) -> PaymentPosition:
+    """Annul a position that nobody has paid yet (on pagoPA too); the reason is required."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ApplicationError(_("Scrivi il motivo dell'annullamento."), extra={"field": "reason"})
+    creditor = creditor_get()
+    with transaction.atomic():
+        locked = PaymentPosition.objects.select_for_update().get(pk=position.pk)
+        if locked.status in (PositionStatus.PAID, PositionStatus.PARTIALLY_PAID):
+            raise ApplicationError(
+                _("La posizione è già stata pagata (in tutto o in parte): non si può annullare.")
+            )
+        if locked.status == PositionStatus.INVALID:
+            raise ApplicationError(_("La posizione è già annullata."))
+        if locked.published_at is not None:
+            try:
+                provider_get().position_invalidate(locked, creditor=creditor)
+            except ProviderError as error:
+                logger.warning("Position %s not annulled on pagoPA: %s", locked.iupd, error.message)
+                raise ApplicationError(
+                    _(
+                        "pagoPA non ha confermato l'annullamento, perciò la posizione resta "
+                        "valida. Riprova tra qualche minuto."
+                    )
+                ) from None
+        locked.status = PositionStatus.INVALID
+        locked.invalidated_at = timezone.now()
+        locked.invalidated_by = operator if getattr(operator, "pk", None) else None
+        locked.invalidation_reason = reason[:300]
+        locked.save()
+        audit_record(
+            action="payment_position_invalidated",
+            actor=operator,
+            target=locked,
+            detail={"reason": reason[:300]},
+        )
+    return locked
+
+
+def positions_expire(*, today: date | None = None) -> int:
+    """Positions meant to expire whose every unpaid option is past its due date (daily job)."""
+    today = today or timezone.localdate()
+    overdue = (
+        PaymentPosition.objects.filter(
+            switch_to_expired=True,
+            status__in=[PositionStatus.VALID, PositionStatus.PUBLISHED, PositionStatus.DRAFT],
+        )
+        .annotate(last_due=Max("options__due_date", filter=Q(options__status=OptionStatus.UNPAID)))
+        .filter(last_due__lt=today)
+        .values_list("pk", flat=True)
+    )
+    return PaymentPosition.objects.filter(pk__in=list(overdue), status__in=OPEN_STATUSES).update(
+        status=PositionStatus.EXPIRED
+    )
