@@ -55,7 +55,9 @@ def iuvs_draw(
     """`count` new IUVs, distinct from each other and from those `taken` reports as in use."""
     found: list[str] = []
     seen: set[str] = set()
-    while len(found) < count:
+    for _round in range(100):
+        if len(found) >= count:
+            break
         wanted = count - len(found)
         candidates = []
         while len(candidates) < wanted:
@@ -66,4 +68,6 @@ def iuvs_draw(
                 candidates.append(iuv)
         used = taken(candidates)
         found.extend(iuv for iuv in candidates if iuv not in used)
+    else:
+        raise RuntimeError("no free IUV found in 100 rounds: is the IUV space exhausted?")
     return found
