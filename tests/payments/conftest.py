@@ -22,6 +22,7 @@ from sportello.payments.models import PaymentPosition
 from sportello.payments.services import positions_create
 from sportello.payments.validation import Debtor, OptionSpec, PositionSpec
 from sportello.registry.models import Person, Relationship, Sex
+from tests.conftest import ON_CI  # noqa: F401  (re-exported for the tests)
 from tests.registry.factories import family_with_head, member_of
 
 CREDITOR_CODE = "01234560991"

@@ -72,6 +72,7 @@ def stamp_position_create(
 ) -> PaymentPosition:
     """Draw the certificate, keep the draft privately, and open the position that pays its
     stamp duty (inside the caller's issuing transaction)."""
+    certificate.stamp_online = True  # the printed wording: a digital stamp, paid with pagoPA
     pdf = certificate_draw(certificate=certificate, certificate_type=certificate_type)
     digest = hashlib.sha256(pdf).digest()
     certificate.pdf_name = file_store(

@@ -60,25 +60,34 @@ def positions_publish_pending() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True)
-def payments_notify(option_ids: list[int]) -> int:
-    """Tell each option's service that it was paid (hooks are idempotent), then the payers."""
+@shared_task(bind=True, acks_late=True, max_retries=12)
+def payments_notify(self, option_ids: list[int]) -> int:
+    """Tell each option's service that it was paid, then the payers. A service that fails (its
+    seal unavailable, say) is told again later, with backoff: hooks are idempotent."""
+    failed = []
     options = PaymentOption.objects.select_related("position").filter(pk__in=option_ids)
     for option in options:
         position = option.position
         service = payment_service_get(position.service)
         if service.on_paid is None:
             continue
-        service.on_paid(
-            PaymentEvent(
-                position_id=position.pk,
-                option_id=option.pk,
-                service=position.service,
-                reference=position.service_reference,
-                position_paid=position.status == PositionStatus.PAID,
+        try:
+            service.on_paid(
+                PaymentEvent(
+                    position_id=position.pk,
+                    option_id=option.pk,
+                    service=position.service,
+                    reference=position.service_reference,
+                    position_paid=position.status == PositionStatus.PAID,
+                )
             )
-        )
-    email_payment_confirmation.delay(option_ids)
+        except Exception:
+            logger.exception("Service %s not told of payment %s", position.service, option.pk)
+            failed.append(option.pk)
+    if self.request.retries == 0:
+        email_payment_confirmation.delay(option_ids)
+    if failed:
+        raise self.retry(args=[failed], countdown=min(60 * 2**self.request.retries, 3600))
     return len(option_ids)
 
 
