@@ -35,6 +35,7 @@ from sportello.accounts.methods import login_methods
 from sportello.accounts.models import LoginMethod, RevocationChannel, UserSession
 from sportello.accounts.smartcard import SmartcardError, smartcard_identity
 from sportello.core.access import public
+from sportello.core.catalogue import SERVICES
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 
@@ -247,6 +248,11 @@ def account(request: HttpRequest) -> HttpResponse:
             "method": request.session.get(services.SESSION_METHOD, LoginMethod.PASSWORD),
             "has_password": user.has_usable_password(),
             "otp_enabled": user_has_device(user, confirmed=True),
+            "my_services": [
+                (service.title, reverse(service.url_name))
+                for service in SERVICES
+                if service.certified and service.url_name and user.is_citizen
+            ],
         },
     )
 

@@ -74,6 +74,17 @@ SERVICES: list[PortalService] = [
         url_name="certificates:home",
     ),
     PortalService(
+        "payments",
+        _("I miei pagamenti"),
+        _(
+            "Paga con pagoPA gli avvisi del Comune intestati a te e ai tuoi figli, anche più "
+            "di uno insieme, e scarica le ricevute."
+        ),
+        certified=True,
+        section=CITIZEN_DESK,
+        url_name="payments:home",
+    ),
+    PortalService(
         "canteen",
         _("Mensa scolastica"),
         _("Iscrivi i tuoi figli alla refezione scolastica e paga i bollettini online."),

@@ -10,3 +10,6 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from sportello.payments import checks  # noqa: F401  (registers system checks)
+        from sportello.payments.hooks import payment_service_register
+
+        payment_service_register(key="demo", label=_("Pagamenti di prova (mensa, trasporto)"))

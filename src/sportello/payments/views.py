@@ -92,7 +92,9 @@ def summary(request: HttpRequest) -> HttpResponse:
         option_ids = [int(v) for v in request.POST.getlist("option") if v.isdigit()]
     else:
         option_ids = [int(v) for v in request.GET.getlist("option") if v.isdigit()]
-        form = CartConfirmForm(option_ids=option_ids, initial={"email": request.user.email})
+        form = CartConfirmForm(
+            option_ids=option_ids, initial={"email": request.user.email, "option": option_ids}
+        )
     try:
         options = services.cart_options_check(user=request.user, option_ids=option_ids)
     except ApplicationError as error:

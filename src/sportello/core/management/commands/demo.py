@@ -71,6 +71,7 @@ class Command(BaseCommand):
             )
             demo_users_ensure()
             demo_requests_ensure()
+            self._payments()
             self._print_logins()
             self._print_alert_people()
             return
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         demo_users_ensure()
         demo_requests_ensure()
+        self._payments()
         elapsed = time.perf_counter() - started
         rate = town.citizens / elapsed if elapsed else 0
         self.stdout.write(
@@ -97,6 +99,19 @@ class Command(BaseCommand):
         )
         self._print_logins()
         self._print_alert_people()
+
+    def _payments(self) -> None:
+        from sportello.payments.demo import demo_payments_ensure
+
+        try:
+            made = demo_payments_ensure()
+        except ApplicationError as error:
+            self.stderr.write(f"Pagamenti di prova non creati: {error.message}")
+            return
+        if made:
+            self.stdout.write(
+                f"Pagamenti di prova: {made} avvisi pagoPA per il figlio del cittadino di prova."
+            )
 
     def _print_alert_people(self) -> None:
         from sportello.channels.phones import phone_display

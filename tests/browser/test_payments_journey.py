@@ -1,0 +1,115 @@
+"""The payments journey, clicked through in Chromium as a citizen would, on the demo comune:
+a certificate that owes the bollo is paid in the (simulated) pagoPA checkout and downloaded
+sealed at once; two of the child's canteen notices are paid in one cart and the receipt
+downloaded. Every page passes axe-core with no violation and has no sideways scroll at 320 px."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from sportello.certificates.demo_seal import demo_seal_ensure
+from sportello.certificates.models import Certificate, CertificateStatus
+from sportello.payments.models import PaymentPosition, PositionStatus, Receipt
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "Sportello-Demo-2026"  # noqa: S105 - the demo's published password
+
+
+@pytest.fixture(scope="module")
+def seal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("seal")
+    demo_seal_ensure(directory=directory, organisation="Comune di Livorno")
+    return directory
+
+
+@pytest.fixture
+def demo_comune(live_server, settings, seal_dir: Path) -> None:
+    settings.SPORTELLO_SEAL = {**settings.SPORTELLO_SEAL, "backend": "demo", "demo_dir": seal_dir}
+    settings.SPORTELLO_PAYMENTS_PROVIDER = "sportello.payments.providers.simulator.Simulator"
+    settings.SPORTELLO_DEMO_PASSWORD = PASSWORD
+    call_command("demo", "--citizens", "20", "--seed", "1", stdout=io.StringIO())
+
+
+def log_in(page: Page) -> None:
+    page.get_by_label("Nome utente", exact=True).fill("cittadino")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Accedi", exact=True).click()
+
+
+def accessible(page: Page) -> None:
+    """axe-core finds nothing, and at 320 px nothing scrolls sideways (WCAG 1.4.10)."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(size)
+    assert width <= 320, f"{page.url} scrolls sideways at 320 px ({width} px wide)"
+
+
+def pay_in_checkout(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Riepilogo del pagamento")).to_be_visible()
+    accessible(page)
+    page.get_by_role("button", name="Conferma e paga con pagoPA").click()
+    expect(page.get_by_role("heading", name="Simulatore pagoPA")).to_be_visible()
+    accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Paga € ")).click()
+    expect(page.get_by_role("heading", name="Pagamento eseguito")).to_be_visible()
+    accessible(page)
+
+
+def test_a_certificate_with_bollo_is_paid_and_downloaded_sealed(page: Page, demo_comune) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Certificati anagrafici online").click()
+    log_in(page)
+    page.get_by_role("link", name="Richiedi un certificato").click()
+    page.get_by_role("link", name=re.compile(r"\(tu\)")).click()
+    page.get_by_label("Certificato di residenza", exact=True).check(force=True)
+    page.get_by_label("Uso").fill("pratica di mutuo")
+    page.get_by_role("button", name="Richiedi il certificato").click()
+
+    expect(page.get_by_text("€ 16,00").first).to_be_visible()
+    pay_in_checkout(page)
+    page.get_by_role("link", name=re.compile("Certificati anagrafici")).click()
+
+    certificate = Certificate.objects.get()
+    assert certificate.status == CertificateStatus.ISSUED
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(f"Scarica.*{certificate.display_code}")).click()
+    pdf = Path(download.value.path()).read_bytes()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "marca da bollo digitale" in " ".join(text.split())
+    assert b"/ByteRange" in pdf  # sealed
+
+
+def test_two_canteen_notices_are_paid_in_one_cart(page: Page, demo_comune) -> None:
+    page.goto("/pagamenti/")
+    log_in(page)
+    expect(page.get_by_role("heading", name="I miei pagamenti")).to_be_visible()
+    accessible(page)
+    page.locator("label", has_text="€ 45,60").click()
+    page.locator("label", has_text="€ 52,00").click()
+    page.get_by_role("button", name="Vai al riepilogo").click()
+    expect(page.get_by_text("€ 97,60")).to_be_visible()
+    pay_in_checkout(page)
+
+    assert Receipt.objects.filter(pays_option=True).count() == 2
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Scarica la ricevuta (PDF)").first.click()
+    receipt = PdfReader(download.value.path()).pages[0].extract_text()
+    assert "Ricevuta di pagamento".upper() in receipt.upper()
+
+    page.get_by_role("link", name="Torna a «I miei pagamenti»").click()
+    expect(page.get_by_role("heading", name="Pagamenti eseguiti")).to_be_visible()
+    accessible(page)
+    paid = PaymentPosition.objects.filter(status=PositionStatus.PAID)
+    assert sorted(position.title.split(",")[0] for position in paid) == ["Mensa scolastica"] * 2
