@@ -165,9 +165,8 @@ def canteen_spec(
 
 
 def make_position(person: Person, **kwargs) -> PaymentPosition:
-    [position] = positions_create(specs=[canteen_spec(person, **kwargs)])
-    position.refresh_from_db()
-    return position
+    [position_id] = positions_create(specs=[canteen_spec(person, **kwargs)])
+    return PaymentPosition.objects.get(pk=position_id)
 
 
 def page_text(response: HttpResponse) -> str:

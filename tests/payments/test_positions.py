@@ -140,8 +140,8 @@ def test_a_digital_stamp_needs_no_iban(household: Household) -> None:
     stamp = TransferSpec(
         Decimal("16.00"), "Bollo", "9/0101108TS/", stamp=Stamp(b"\x01" * 32, province="VD")
     )
-    [position] = positions_create(specs=[with_single(spec, amount="16.00", transfers=(stamp,))])
-    [transfer] = Transfer.objects.filter(option__position=position)
+    [position_id] = positions_create(specs=[with_single(spec, amount="16.00", transfers=(stamp,))])
+    [transfer] = Transfer.objects.filter(option__position_id=position_id)
     assert transfer.iban == ""
     assert transfer.stamp_hash == "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
     assert transfer.stamp_type == "01" and transfer.stamp_province == "VD"

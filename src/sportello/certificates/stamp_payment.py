@@ -111,10 +111,10 @@ def stamp_position_create(
             ),
         ),
     )
-    [position] = positions_create(specs=[spec], created_by=user)
-    certificate.payment_position = position
+    [position_id] = positions_create(specs=[spec], created_by=user)
+    certificate.payment_position_id = position_id
     certificate.save()
-    return position
+    return certificate.payment_position
 
 
 def certificate_stamp_paid(event: PaymentEvent) -> None:

@@ -73,7 +73,7 @@ def demo_payments_ensure(*, citizen_username: str = "cittadino") -> int:
             instalments=("60.00", "60.00", "60.00"),
         ),
     ]
-    positions = positions_create(specs=specs, publish=False)
-    for position in positions:
-        position_publish(position_id=position.pk)
-    return len(positions)
+    ids = positions_create(specs=specs, publish=False)
+    for position_id in ids:
+        position_publish(position_id=position_id)
+    return len(ids)

@@ -129,7 +129,10 @@ class OptionStatus(models.TextChoices):
 class PaymentOption(models.Model):
     """One way to pay (all at once, or one instalment), with its own IUV and codice avviso."""
 
-    position = models.ForeignKey(PaymentPosition, on_delete=models.CASCADE, related_name="options")
+    # Indexed by the (position, instalment) constraint: no index of its own to keep up to date.
+    position = models.ForeignKey(
+        PaymentPosition, on_delete=models.CASCADE, related_name="options", db_index=False
+    )
     iuv = models.CharField(_("IUV"), max_length=17, unique=True, editable=False)
     notice_number = models.CharField(_("codice avviso"), max_length=18, unique=True, editable=False)
     amount = models.PositiveBigIntegerField(_("importo (centesimi)"))
@@ -238,7 +241,7 @@ class Receipt(models.Model):
     pays_option = models.BooleanField(
         _("salda l'avviso"), default=False, help_text=_("La ricevuta che ha pagato l'avviso.")
     )
-    notice_number = models.CharField(_("codice avviso"), max_length=18, blank=True, db_index=True)
+    notice_number = models.CharField(_("codice avviso"), max_length=18, blank=True)
     iuv = models.CharField(_("IUV"), max_length=35, blank=True)
     organization_fiscal_code = models.CharField(_("ente"), max_length=11, blank=True)
     outcome = models.CharField(_("esito"), max_length=2, blank=True)
@@ -253,7 +256,7 @@ class Receipt(models.Model):
     )
     payment_method = models.CharField(_("strumento di pagamento"), max_length=35, blank=True)
     paid_at = models.DateTimeField(_("pagato il"), null=True, blank=True)
-    received_at = models.DateTimeField(_("ricevuta il"), auto_now_add=True, db_index=True)
+    received_at = models.DateTimeField(_("ricevuta il"), auto_now_add=True)
     anomaly = models.CharField(
         _("anomalia"), max_length=20, choices=Anomaly.choices, default=Anomaly.NONE, blank=True
     )

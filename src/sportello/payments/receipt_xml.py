@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
@@ -49,37 +51,45 @@ class ReceiptData:
 def _cents(text: str, name: str) -> int:
     if not _AMOUNT.match(text):
         raise ReceiptUnreadable(f"{name} is not an amount with two decimals: {text[:20]!r}")
-    return int(Decimal(text) * 100)
+    euros, cents = text.split(".")
+    return int(euros) * 100 + int(cents)
 
 
 def _when(text: str) -> datetime.datetime | None:
+    """pagoPA's date and time; without an offset it is Italian time."""
     if not text:
         return None
     try:
         moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ReceiptUnreadable(f"paymentDateTime is not a date and time: {text[:30]!r}") from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_zone())
     return moment
 
 
-def _children(element: etree._Element) -> dict[str, etree._Element]:
-    return {etree.QName(child).localname: child for child in element if isinstance(child.tag, str)}
+@cache
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
 
 
-def _text(children: dict[str, etree._Element], name: str) -> str:
-    element = children.get(name)
-    return (element.text or "").strip() if element is not None else ""
+def _text(parent: etree._Element | None, name: str) -> str:
+    """The text of `parent`'s child `name`, in no namespace or any (pagoPA's are unqualified)."""
+    if parent is None:
+        return ""
+    text = parent.findtext(name)
+    if text is None:
+        text = parent.findtext("{*}" + name)
+    return (text or "").strip()
 
 
 def _subject_code(subject: etree._Element | None) -> str:
     if subject is None:
         return ""
-    identifier = _children(subject).get("uniqueIdentifier")
+    identifier = subject.find("uniqueIdentifier")
     if identifier is None:
-        return ""
-    return _text(_children(identifier), "entityUniqueIdentifierValue").upper()
+        identifier = subject.find("{*}uniqueIdentifier")
+    return _text(identifier, "entityUniqueIdentifierValue").upper()
 
 
 def receipt_parse(document: bytes | str) -> ReceiptData:
@@ -89,39 +99,54 @@ def receipt_parse(document: bytes | str) -> ReceiptData:
         root = etree.fromstring(raw, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         raise ReceiptUnreadable(f"not XML: {exc}") from None
-    receipt = root if etree.QName(root).localname == "receipt" else None
+    # The receipt itself, or the first element named so inside its wrapper (paSendRT, SOAP).
+    receipt = root.find(".//{*}receipt") if not root.tag.endswith("receipt") else root
     if receipt is None:
-        found = root.xpath("//*[local-name()='receipt']")
-        receipt = found[0] if found else root
-    fields = _children(receipt)
+        receipt = root
+    values = {
+        name: _text(receipt, name)
+        for name in (
+            "receiptId",
+            "noticeNumber",
+            "fiscalCode",
+            "outcome",
+            "creditorReferenceId",
+            "paymentAmount",
+            "description",
+            "idPSP",
+            "PSPCompanyName",
+            "paymentMethod",
+            "fee",
+            "paymentDateTime",
+        )
+    }
     required = ("receiptId", "noticeNumber", "fiscalCode", "outcome", "creditorReferenceId")
-    missing = [name for name in (*required, "paymentAmount") if not _text(fields, name)]
+    missing = [name for name in (*required, "paymentAmount") if not values[name]]
     if missing:
         raise ReceiptUnreadable(f"missing {', '.join(missing)}")
-    notice_number = _text(fields, "noticeNumber")
+    notice_number = values["noticeNumber"]
     if not _NOTICE.match(notice_number):
         raise ReceiptUnreadable(f"noticeNumber is not 18 digits: {notice_number[:30]!r}")
-    outcome = _text(fields, "outcome").upper()
+    outcome = values["outcome"].upper()
     if outcome not in {"OK", "KO"}:
         raise ReceiptUnreadable(f"outcome is neither OK nor KO: {outcome[:10]!r}")
-    fee = _text(fields, "fee")
-    payer = fields.get("payer")
+    payer = receipt.find("{*}payer")
     return ReceiptData(
-        receipt_id=_text(fields, "receiptId")[:64],
+        receipt_id=values["receiptId"][:64],
         notice_number=notice_number,
-        organization_fiscal_code=_text(fields, "fiscalCode")[:11],
+        organization_fiscal_code=values["fiscalCode"][:11],
         outcome=outcome,
-        iuv=_text(fields, "creditorReferenceId")[:35],
-        amount=_cents(_text(fields, "paymentAmount"), "paymentAmount"),
-        description=_text(fields, "description")[:140],
-        debtor_fiscal_code=_subject_code(fields.get("debtor"))[:16],
+        iuv=values["creditorReferenceId"][:35],
+        amount=_cents(values["paymentAmount"], "paymentAmount"),
+        description=values["description"][:140],
+        debtor_fiscal_code=_subject_code(receipt.find("{*}debtor"))[:16],
         payer_fiscal_code=_subject_code(payer)[:16],
-        payer_name=_text(_children(payer), "fullName")[:70] if payer is not None else "",
-        psp_id=_text(fields, "idPSP")[:35],
-        psp_company_name=_text(fields, "PSPCompanyName")[:70],
-        payment_method=_text(fields, "paymentMethod")[:35],
-        fee=_cents(fee, "fee") if fee else None,
-        paid_at=_when(_text(fields, "paymentDateTime")),
+        payer_name=_text(payer, "fullName")[:70],
+        psp_id=values["idPSP"][:35],
+        psp_company_name=values["PSPCompanyName"][:70],
+        payment_method=values["paymentMethod"][:35],
+        fee=_cents(values["fee"], "fee") if values["fee"] else None,
+        paid_at=_when(values["paymentDateTime"]),
         document=raw.decode("utf-8", errors="replace"),
     )
 

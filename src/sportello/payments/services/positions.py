@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from sportello.core.exceptions import ApplicationError
 from sportello.core.queueing import enqueue_after_commit
 from sportello.core.services import audit_record
+from sportello.payments.bulk import ids_reserve, rows_insert, rows_where_in
 from sportello.payments.codes import iuvs_draw, notice_number_of
 from sportello.payments.models import (
     OPEN_STATUSES,
@@ -45,7 +46,12 @@ CHUNK = 2000  # rows per INSERT, and positions per publishing task
 
 
 def _iuvs_taken(candidates: Iterable[str]) -> set[str]:
-    return set(PaymentOption.objects.filter(iuv__in=list(candidates)).values_list("iuv", flat=True))
+    return {
+        row[0]
+        for row in rows_where_in(
+            "SELECT iuv FROM payments_paymentoption WHERE iuv {values}", list(candidates)
+        )
+    }
 
 
 def _errors_message(errors: dict[int, list[str]], total: int) -> str:
@@ -61,9 +67,9 @@ def _errors_message(errors: dict[int, list[str]], total: int) -> str:
     ) % {"count": len(errors), "total": total, "first": first + 1, "error": errors[first][0]}
 
 
-def _existing(specs: Sequence[PositionSpec]) -> dict[tuple[str, str], PaymentPosition]:
+def _existing(specs: Sequence[PositionSpec]) -> dict[tuple[str, str], int]:
     """Open positions already made for the same (service, reference): asking again returns them."""
-    found: dict[tuple[str, str], PaymentPosition] = {}
+    found: dict[tuple[str, str], int] = {}
     by_service: dict[str, list[str]] = {}
     for spec in specs:
         by_service.setdefault(spec.service, []).append(spec.reference)
@@ -73,88 +79,167 @@ def _existing(specs: Sequence[PositionSpec]) -> dict[tuple[str, str], PaymentPos
                 ~Q(status=PositionStatus.INVALID),
                 service=service,
                 service_reference__in=references[start : start + CHUNK],
-            )
-            found.update({(row.service, row.service_reference): row for row in rows})
+            ).values_list("service", "service_reference", "pk")
+            found.update({(service, reference): pk for service, reference, pk in rows})
     return found
 
 
-def _position_row(spec: PositionSpec, *, creditor: Creditor, created_by) -> PaymentPosition:
+POSITION_FIELDS = (
+    "id",
+    "iupd",
+    "service",
+    "service_reference",
+    "title",
+    "debtor_type",
+    "debtor_fiscal_code",
+    "debtor_name",
+    "debtor_street",
+    "debtor_civic_number",
+    "debtor_postal_code",
+    "debtor_city",
+    "debtor_province",
+    "debtor_country",
+    "debtor_email",
+    "company_name",
+    "office_name",
+    "status",
+    "switch_to_expired",
+    "created_at",
+    "created_by",
+    "published_at",
+    "publish_error",
+    "paid_at",
+    "invalidated_at",
+    "invalidated_by",
+    "invalidation_reason",
+)
+OPTION_FIELDS = (
+    "id",
+    "position",
+    "iuv",
+    "notice_number",
+    "amount",
+    "due_date",
+    "description",
+    "is_partial_payment",
+    "instalment",
+    "status",
+    "paid_at",
+    "confirmed_at",
+)
+TRANSFER_FIELDS = (
+    "option",
+    "id_transfer",
+    "amount",
+    "organization_fiscal_code",
+    "company_name",
+    "iban",
+    "remittance_information",
+    "category",
+    "stamp_hash",
+    "stamp_type",
+    "stamp_province",
+)
+
+
+def _position_values(
+    spec: PositionSpec, *, pk: int, creditor: Creditor, created_by_id: int | None, now
+) -> dict:
     debtor = spec.debtor
     code = debtor.fiscal_code.strip().upper()
-    return PaymentPosition(
-        iupd=f"{creditor.fiscal_code}-{uuid.uuid4()}",
-        service=spec.service,
-        service_reference=spec.reference,
-        title=spec.title.strip(),
-        debtor_type=DebtorType.PERSON if len(code) == 16 else DebtorType.COMPANY,
-        debtor_fiscal_code=code,
-        debtor_name=debtor.name.strip(),
-        debtor_street=debtor.street.strip(),
-        debtor_civic_number=debtor.civic_number.strip(),
-        debtor_postal_code=debtor.postal_code.strip(),
-        debtor_city=debtor.city.strip(),
-        debtor_province=debtor.province.strip().upper(),
-        debtor_country=debtor.country.strip().upper(),
-        debtor_email=debtor.email.strip(),
-        company_name=creditor.name,
-        office_name=spec.office_name,
-        switch_to_expired=spec.switch_to_expired,
-        created_by=created_by if getattr(created_by, "pk", None) else None,
-    )
+    return {
+        "id": pk,
+        "iupd": f"{creditor.fiscal_code}-{uuid.uuid4()}",
+        "service": spec.service,
+        "service_reference": spec.reference,
+        "title": spec.title.strip(),
+        "debtor_type": DebtorType.PERSON if len(code) == 16 else DebtorType.COMPANY,
+        "debtor_fiscal_code": code,
+        "debtor_name": debtor.name.strip(),
+        "debtor_street": debtor.street.strip(),
+        "debtor_civic_number": debtor.civic_number.strip(),
+        "debtor_postal_code": debtor.postal_code.strip(),
+        "debtor_city": debtor.city.strip(),
+        "debtor_province": debtor.province.strip().upper(),
+        "debtor_country": debtor.country.strip().upper(),
+        "debtor_email": debtor.email.strip(),
+        "company_name": creditor.name,
+        "office_name": spec.office_name,
+        "status": PositionStatus.DRAFT.value,
+        "switch_to_expired": spec.switch_to_expired,
+        "created_at": now,
+        "created_by": created_by_id,
+        "published_at": None,
+        "publish_error": "",
+        "paid_at": None,
+        "invalidated_at": None,
+        "invalidated_by": None,
+        "invalidation_reason": "",
+    }
 
 
 def _option_rows(
-    spec: PositionSpec, position: PaymentPosition, iuvs: list[str], creditor: Creditor
-) -> list[tuple[PaymentOption, list[Transfer]]]:
-    rows = []
+    spec: PositionSpec, position_id: int, iuvs: list[str], ids: list[int], creditor: Creditor
+) -> tuple[list[tuple], list[tuple]]:
+    options, transfers = [], []
     numbered: list[tuple[int, OptionSpec]] = [(0, spec.single)] if spec.single else []
     numbered += list(enumerate(spec.instalments, start=1))
     for number, option_spec in numbered:
-        iuv = iuvs.pop()
-        option = PaymentOption(
-            position=position,
-            iuv=iuv,
-            notice_number=notice_number_of(iuv),
-            amount=cents(option_spec.amount),
-            due_date=option_spec.due_date,
-            description=option_spec.description.strip(),
-            is_partial_payment=number > 0,
-            instalment=number,
+        iuv, option_id = iuvs.pop(), ids.pop()
+        description = option_spec.description.strip()
+        options.append(
+            (
+                option_id,
+                position_id,
+                iuv,
+                notice_number_of(iuv),
+                cents(option_spec.amount),
+                option_spec.due_date,
+                description,
+                number > 0,
+                number,
+                OptionStatus.UNPAID.value,
+                None,
+                None,
+            )
         )
         specs = option_spec.transfers or (
             TransferSpec(option_spec.amount, option_spec.description, spec.category),
         )
-        transfers = [
-            Transfer(
-                option=option,
-                id_transfer=index,
-                amount=cents(transfer.amount),
-                organization_fiscal_code=creditor.fiscal_code,
-                company_name=creditor.name[:140],
-                iban="" if transfer.stamp else (transfer.iban or creditor.iban).replace(" ", ""),
-                remittance_information=transfer.remittance.strip(),
-                category=transfer.category,
-                stamp_hash=transfer.stamp.hash_document if transfer.stamp else "",
-                stamp_type=transfer.stamp.stamp_type if transfer.stamp else "",
-                stamp_province=transfer.stamp.province if transfer.stamp else "",
+        for index, transfer in enumerate(specs, start=1):
+            stamp = transfer.stamp
+            transfers.append(
+                (
+                    option_id,
+                    index,
+                    cents(transfer.amount),
+                    creditor.fiscal_code,
+                    creditor.name[:140],
+                    "" if stamp else (transfer.iban or creditor.iban).replace(" ", ""),
+                    transfer.remittance.strip(),
+                    transfer.category,
+                    stamp.hash_document if stamp else "",
+                    stamp.stamp_type if stamp else "",
+                    stamp.province if stamp else "",
+                )
             )
-            for index, transfer in enumerate(specs, start=1)
-        ]
-        rows.append((option, transfers))
-    return rows
+    return options, transfers
 
 
 def positions_create(
     *, specs: Sequence[PositionSpec], created_by=None, publish: bool = True
-) -> list[PaymentPosition]:
+) -> list[int]:
     """Create the debt positions (all or none), each with its options' IUVs and codici avviso,
-    and queue their publication on pagoPA. A position already open for the same service and
-    reference is returned as it is. ApplicationError says what is wrong with which position."""
+    and queue their publication on pagoPA; returns their ids, in the order of `specs`. A
+    position already open for the same service and reference is not made again: its id is
+    returned. ApplicationError says what is wrong with which position."""
     errors = {index: found for index, spec in enumerate(specs) if (found := position_errors(spec))}
-    keys = [(spec.service, spec.reference) for spec in specs]
-    for index, key in enumerate(keys):
-        if keys.index(key) != index:
+    seen: set[tuple[str, str]] = set()
+    for index, spec in enumerate(specs):
+        key = (spec.service, spec.reference)
+        if key in seen:
             errors.setdefault(index, []).append(_("Stesso riferimento di un'altra posizione."))
+        seen.add(key)
     if errors:
         raise ApplicationError(_errors_message(errors, len(specs)), extra={"errors": errors})
     creditor = creditor_get()
@@ -170,7 +255,7 @@ def positions_create(
 
 def _create(
     specs: Sequence[PositionSpec], *, creditor: Creditor, created_by, publish: bool
-) -> list[PaymentPosition]:
+) -> list[int]:
     existing = _existing(specs)
     new_specs = [spec for spec in specs if (spec.service, spec.reference) not in existing]
     count = sum((1 if spec.single else 0) + len(spec.instalments) for spec in new_specs)
@@ -179,29 +264,38 @@ def _create(
         segregation_code=settings.SPORTELLO_PAGOPA_SEGREGATION_CODE,
         taken=_iuvs_taken,
     )
-    positions = [
-        _position_row(spec, creditor=creditor, created_by=created_by) for spec in new_specs
-    ]
+    now = timezone.now()
+    created_by_id = created_by.pk if getattr(created_by, "pk", None) else None
     with transaction.atomic():
-        PaymentPosition.objects.bulk_create(positions, batch_size=CHUNK)
-        options: list[PaymentOption] = []
-        transfers: list[Transfer] = []
-        for spec, position in zip(new_specs, positions, strict=True):
-            for option, option_transfers in _option_rows(spec, position, iuvs, creditor):
-                options.append(option)
-                transfers.extend(option_transfers)
-        PaymentOption.objects.bulk_create(options, batch_size=CHUNK)
-        for transfer in transfers:
-            transfer.option_id = transfer.option.pk
-        Transfer.objects.bulk_create(transfers, batch_size=CHUNK)
+        position_ids = ids_reserve(PaymentPosition, len(new_specs))
+        option_ids = ids_reserve(PaymentOption, count)
+        values = [
+            _position_values(spec, pk=pk, creditor=creditor, created_by_id=created_by_id, now=now)
+            for spec, pk in zip(new_specs, position_ids, strict=True)
+        ]
+        for start in range(0, len(values), CHUNK):
+            chunk = values[start : start + CHUNK]
+            rows_insert(
+                PaymentPosition,
+                POSITION_FIELDS,
+                [tuple(row[name] for name in POSITION_FIELDS) for row in chunk],
+            )
+            options, transfers = [], []
+            for spec, row in zip(new_specs[start : start + CHUNK], chunk, strict=True):
+                more_options, more_transfers = _option_rows(
+                    spec, row["id"], iuvs, option_ids, creditor
+                )
+                options += more_options
+                transfers += more_transfers
+            rows_insert(PaymentOption, OPTION_FIELDS, options)
+            rows_insert(Transfer, TRANSFER_FIELDS, transfers)
         if publish:
             from sportello.payments.tasks import positions_publish
 
-            ids = [position.pk for position in positions]
-            for start in range(0, len(ids), CHUNK):
-                enqueue_after_commit(positions_publish, ids[start : start + CHUNK])
-    made = iter(positions)
-    return [existing.get((spec.service, spec.reference)) or next(made) for spec in specs]
+            for start in range(0, len(position_ids), CHUNK):
+                enqueue_after_commit(positions_publish, position_ids[start : start + CHUNK])
+    fresh = iter(position_ids)
+    return [existing.get((spec.service, spec.reference)) or next(fresh) for spec in specs]
 
 
 def position_publish(*, position_id: int) -> PaymentPosition | None:

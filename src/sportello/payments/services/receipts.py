@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,11 +20,11 @@ from sportello.core.exceptions import ApplicationError
 from sportello.core.queueing import enqueue_after_commit
 from sportello.core.selectors import municipality_get
 from sportello.core.services import audit_record
+from sportello.payments.bulk import options_mark_paid, rows_insert, rows_where_in
 from sportello.payments.models import (
     Anomaly,
     OptionStatus,
     PaymentOption,
-    PaymentPosition,
     PositionStatus,
     Receipt,
     ReceiptSource,
@@ -36,7 +36,7 @@ from sportello.payments.services.common import creditor_get
 
 logger = logging.getLogger(__name__)
 
-BATCH = 1000
+BATCH = 5000
 
 
 @dataclass
@@ -69,25 +69,122 @@ def _creditor_code() -> str:
     return municipality.tax_code.strip() if municipality else ""
 
 
-def _anomaly(
-    data: ReceiptData, option: PaymentOption | None, paid_now: set[int], creditor_code: str
-) -> str:
+@dataclass
+class _Option:
+    """What reconciliation needs of an option and its position (read under the row lock)."""
+
+    pk: int
+    position_id: int
+    amount: int
+    paid: bool
+    position_status: str
+
+
+def _anomaly(data: ReceiptData, option: _Option | None, creditor_code: str) -> str:
     if data.outcome != "OK":
         return Anomaly.OUTCOME_KO
     if option is None or (creditor_code and data.organization_fiscal_code != creditor_code):
         return Anomaly.UNKNOWN_NOTICE
-    position = option.position
-    if (
-        option.status == OptionStatus.PAID
-        or option.pk in paid_now
-        or position.status == PositionStatus.PAID
-    ):
+    if option.paid or option.position_status == PositionStatus.PAID:
         return Anomaly.ALREADY_PAID
-    if position.status in (PositionStatus.INVALID, PositionStatus.EXPIRED):
+    if option.position_status in (PositionStatus.INVALID, PositionStatus.EXPIRED):
         return Anomaly.NOT_PAYABLE
     if data.amount != option.amount:
         return Anomaly.AMOUNT_MISMATCH
     return Anomaly.NONE
+
+
+_LOCK_AND_READ = """
+    SELECT o.id, o.notice_number, o.position_id, o.amount, o.status, p.status
+    FROM payments_paymentoption o JOIN payments_paymentposition p ON p.id = o.position_id
+    WHERE o.notice_number {{values}}
+    ORDER BY p.id
+    {lock}
+"""
+
+RECEIPT_FIELDS = (
+    "receipt_id",
+    "source",
+    "option",
+    "pays_option",
+    "notice_number",
+    "iuv",
+    "organization_fiscal_code",
+    "outcome",
+    "amount",
+    "fee",
+    "debtor_fiscal_code",
+    "payer_fiscal_code",
+    "payer_name",
+    "psp_id",
+    "psp_company_name",
+    "payment_method",
+    "paid_at",
+    "received_at",
+    "anomaly",
+    "resolved_at",
+    "resolved_by",
+    "resolution_note",
+    "recorded_by",
+    "document",
+)
+
+
+def _options_locked(notices: list[str]) -> dict[str, _Option]:
+    """The options with these codes, their positions' rows locked in id order: a concurrent
+    batch, or an operator annulling, waits its turn."""
+    lock = "FOR UPDATE OF p" if connection.vendor == "postgresql" else ""
+    return {
+        notice: _Option(pk, position_id, amount, status == OptionStatus.PAID, position_status)
+        for pk, notice, position_id, amount, status, position_status in rows_where_in(
+            _LOCK_AND_READ.format(lock=lock), notices
+        )
+    }
+
+
+_SETTLE_PG = """
+    UPDATE payments_paymentposition AS p
+    SET status = s.status, paid_at = CASE WHEN s.status = 'PAID' THEN %s END
+    FROM (
+        SELECT position_id, CASE
+            WHEN bool_or(status = 'PO_PAID' AND NOT is_partial_payment) THEN 'PAID'
+            WHEN bool_and(status = 'PO_PAID') FILTER (WHERE is_partial_payment) THEN 'PAID'
+            WHEN bool_or(status = 'PO_PAID') THEN 'PARTIALLY_PAID'
+        END AS status
+        FROM payments_paymentoption WHERE position_id {values} GROUP BY position_id
+    ) AS s
+    WHERE p.id = s.position_id AND s.status IS NOT NULL
+"""
+
+
+def _positions_settle(touched: set[int], now) -> None:
+    """Each touched position's status from its options: paid, or paid in part (the same rule
+    as _status_after, in one statement on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        rows_where_in(_SETTLE_PG, sorted(touched), params=[now], fetch=False)
+        return
+    states: dict[int, list[tuple[bool, bool]]] = {}
+    for position_id, partial, status in rows_where_in(
+        "SELECT position_id, is_partial_payment, status FROM payments_paymentoption "
+        "WHERE position_id {values}",
+        sorted(touched),
+    ):
+        states.setdefault(position_id, []).append((bool(partial), status == OptionStatus.PAID))
+    by_status: dict[str, list[int]] = {}
+    for position_id, options_state in states.items():
+        status = _status_after(options_state)
+        if status:
+            by_status.setdefault(status, []).append(position_id)
+    for status, ids in by_status.items():
+        paid_at = now if status == PositionStatus.PAID else None
+        if connection.vendor != "postgresql":
+            paid_at = connection.ops.adapt_datetimefield_value(paid_at)
+        rows_where_in(
+            "UPDATE payments_paymentposition SET status = %s, paid_at = %s WHERE id {values}",
+            ids,
+            params=[status, paid_at],
+            fetch=False,
+        )
 
 
 def _ingest_batch(
@@ -100,43 +197,28 @@ def _ingest_batch(
             report.repeated += 1
         else:
             unique[data.receipt_id] = data
-    known = set(
-        Receipt.objects.filter(receipt_id__in=list(unique)).values_list("receipt_id", flat=True)
-    )
+    known = {
+        row[0]
+        for row in rows_where_in(
+            "SELECT receipt_id FROM payments_receipt WHERE receipt_id {values}", list(unique)
+        )
+    }
     report.repeated += len(known)
     fresh = [data for receipt_id, data in unique.items() if receipt_id not in known]
     if not fresh:
         return report, []
-    notices = {data.notice_number for data in fresh}
-    position_ids = list(
-        PaymentOption.objects.filter(notice_number__in=notices).values_list(
-            "position_id", flat=True
-        )
-    )
-    # Rows locked in id order: a concurrent batch, or an operator annulling, waits its turn.
-    positions = {
-        position.pk: position
-        for position in PaymentPosition.objects.select_for_update()
-        .filter(pk__in=position_ids)
-        .order_by("pk")
-    }
-    options = {}
-    for option in PaymentOption.objects.filter(notice_number__in=notices).order_by("pk"):
-        option.position = positions[option.position_id]
-        options[option.notice_number] = option
+    options = _options_locked(sorted({data.notice_number for data in fresh}))
     now = timezone.now()
     creditor_code = _creditor_code()
-    receipts, paid_options = [], []
-    paid_now: set[int] = set()
+    recorder = recorded_by.pk if getattr(recorded_by, "pk", None) else None
+    rows, paid = [], []
     for data in fresh:
         option = options.get(data.notice_number)
-        anomaly = _anomaly(data, option, paid_now, creditor_code)
+        anomaly = _anomaly(data, option, creditor_code)
         pays = anomaly == Anomaly.NONE
         if pays:
-            option.status = OptionStatus.PAID
-            option.paid_at = data.paid_at or now
-            paid_now.add(option.pk)
-            paid_options.append(option)
+            option.paid = True
+            paid.append((option.pk, data.paid_at or now, option.position_id))
             report.paid += 1
         else:
             report.anomalies[anomaly] = report.anomalies.get(anomaly, 0) + 1
@@ -146,49 +228,39 @@ def _ingest_batch(
                 data.notice_number,
                 anomaly,
             )
-        receipts.append(
-            Receipt(
-                receipt_id=data.receipt_id,
-                source=source,
-                option=option,
-                pays_option=pays,
-                notice_number=data.notice_number,
-                iuv=data.iuv,
-                organization_fiscal_code=data.organization_fiscal_code,
-                outcome=data.outcome,
-                amount=data.amount,
-                fee=data.fee,
-                debtor_fiscal_code=data.debtor_fiscal_code,
-                payer_fiscal_code=data.payer_fiscal_code,
-                payer_name=data.payer_name,
-                psp_id=data.psp_id,
-                psp_company_name=data.psp_company_name,
-                payment_method=data.payment_method,
-                paid_at=data.paid_at,
-                anomaly=anomaly,
-                recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
-                document=data.document,
+        rows.append(
+            (
+                data.receipt_id,
+                source,
+                option.pk if option else None,
+                pays,
+                data.notice_number,
+                data.iuv,
+                data.organization_fiscal_code,
+                data.outcome,
+                data.amount,
+                data.fee,
+                data.debtor_fiscal_code,
+                data.payer_fiscal_code,
+                data.payer_name,
+                data.psp_id,
+                data.psp_company_name,
+                data.payment_method,
+                data.paid_at,
+                now,
+                anomaly,
+                None,
+                None,
+                "",
+                recorder,
+                data.document,
             )
         )
-    Receipt.objects.bulk_create(receipts, batch_size=BATCH)
-    if paid_options:
-        PaymentOption.objects.bulk_update(paid_options, ["status", "paid_at"], batch_size=BATCH)
-        touched = {option.position_id for option in paid_options}
-        states: dict[int, list[tuple[bool, bool]]] = {}
-        for position_id, partial, status in PaymentOption.objects.filter(
-            position_id__in=touched
-        ).values_list("position_id", "is_partial_payment", "status"):
-            states.setdefault(position_id, []).append((partial, status == OptionStatus.PAID))
-        by_status: dict[str, list[int]] = {}
-        for position_id, options_state in states.items():
-            status = _status_after(options_state)
-            if status:
-                by_status.setdefault(status, []).append(position_id)
-        for status, ids in by_status.items():
-            PaymentPosition.objects.filter(pk__in=ids).update(
-                status=status, paid_at=now if status == PositionStatus.PAID else None
-            )
-    return report, [option.pk for option in paid_options]
+    rows_insert(Receipt, RECEIPT_FIELDS, rows)
+    if paid:
+        options_mark_paid([(pk, moment) for pk, moment, _position in paid])
+        _positions_settle({position for _pk, _moment, position in paid}, now)
+    return report, [pk for pk, _moment, _position in paid]
 
 
 def receipts_ingest(
@@ -270,7 +342,10 @@ def payment_record_offline(
         payment_method=reference[:35],
         paid_at=timezone.make_aware(datetime.combine(paid_on, time(12, 0))),
     )
-    if _anomaly(data, option, set(), data.organization_fiscal_code) != Anomaly.NONE:
+    state = _Option(
+        option.pk, position.pk, option.amount, option.status == OptionStatus.PAID, position.status
+    )
+    if _anomaly(data, state, data.organization_fiscal_code) != Anomaly.NONE:
         raise ApplicationError(
             _("Questo avviso non si può più pagare: è già pagato, annullato o scaduto.")
         )
