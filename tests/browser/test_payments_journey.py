@@ -17,7 +17,8 @@ from pypdf import PdfReader
 
 from sportello.certificates.demo_seal import demo_seal_ensure
 from sportello.certificates.models import Certificate, CertificateStatus
-from sportello.payments.models import PaymentPosition, PositionStatus, Receipt
+from sportello.core.models import ServiceFeedback
+from sportello.payments.models import Cart, PaymentPosition, PositionStatus, Receipt
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,6 +109,17 @@ def test_two_canteen_notices_are_paid_in_one_cart(page: Page, demo_comune) -> No
     receipt = PdfReader(download.value.path()).pages[0].extract_text()
     assert "Ricevuta di pagamento".upper() in receipt.upper()
 
+    # The rating at the end of the service (Modello Comuni).
+    page.get_by_label("4 stelle", exact=True).check(force=True)
+    page.get_by_role("button", name="Invia la valutazione").click()
+    expect(page.get_by_role("heading", name="Grazie, ancora una domanda")).to_be_visible()
+    accessible(page)
+    page.get_by_label("Ho fatto tutto in poco tempo").check(force=True)
+    page.get_by_role("button", name="Invia", exact=True).click()
+    expect(page.get_by_role("heading", name="Grazie per la tua valutazione")).to_be_visible()
+    assert ServiceFeedback.objects.get().aspect == "fast"
+
+    page.goto("/pagamenti/esito/" + str(Cart.objects.get().uuid) + "/ok/")
     page.get_by_role("link", name="Torna a «I miei pagamenti»").click()
     expect(page.get_by_role("heading", name="Pagamenti eseguiti")).to_be_visible()
     accessible(page)

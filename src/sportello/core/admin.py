@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from sportello.core.models import AuditEvent, Helpline, Municipality, Office, OpeningPeriod
+from sportello.core.models import (
+    AuditEvent,
+    Helpline,
+    Municipality,
+    Office,
+    OpeningPeriod,
+    ServiceFeedback,
+)
 
 
 class OfficeHoursInline(admin.TabularInline):
@@ -67,4 +74,19 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceFeedback)
+class ServiceFeedbackAdmin(admin.ModelAdmin):
+    """The ratings citizens gave, to count by service and stars (read-only)."""
+
+    list_display = ("service", "rating", "aspect", "comment", "created_at")
+    list_filter = ("service", "rating", "aspect")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -225,3 +225,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class FeedbackRating(models.IntegerChoices):
+    ONE = 1, _("1 stella su 5")
+    TWO = 2, _("2 stelle su 5")
+    THREE = 3, _("3 stelle su 5")
+    FOUR = 4, _("4 stelle su 5")
+    FIVE = 5, _("5 stelle su 5")
+
+
+class ServiceFeedback(models.Model):
+    """A citizen's rating at the end of a service (Modello Comuni): how easy it was, then what
+    went well or badly. Anonymous: no user, no address."""
+
+    service = models.CharField(_("servizio"), max_length=60, db_index=True)
+    rating = models.PositiveSmallIntegerField(_("valutazione"), choices=FeedbackRating.choices)
+    aspect = models.CharField(_("aspetto"), max_length=40, blank=True)
+    comment = models.CharField(_("commento"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("data"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("valutazione di un servizio")
+        verbose_name_plural = _("valutazioni dei servizi")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.rating}/5"

@@ -11,4 +11,5 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("note-legali/", views.legal_notes, name="legal_notes"),
     path("accessibilita/", views.accessibility, name="accessibility"),
+    path("valutazione/", views.feedback, name="feedback"),
 ]

@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
 
 from sportello.core.access import public
 from sportello.core.catalogue import SECTIONS, SERVICES, PortalSection, PortalService
+from sportello.core.feedback import (
+    DetailForm,
+    RatingForm,
+    feedback_complete,
+    feedback_from_token,
+    feedback_record,
+    feedback_token,
+)
 
 
 @dataclass(frozen=True)
@@ -65,3 +74,36 @@ def legal_notes(request: HttpRequest) -> HttpResponse:
 @public
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
+
+
+@require_POST
+@public
+def feedback(request: HttpRequest) -> HttpResponse:
+    """The rating's two steps: the stars, then what went well or badly."""
+    if "token" in request.POST:
+        record = feedback_from_token(request.POST["token"])
+        if record is None:
+            return render(request, "core/feedback_thanks.html", status=400)
+        form = DetailForm(request.POST, positive=record.rating >= 4)
+        if form.is_valid():
+            feedback_complete(
+                feedback=record,
+                aspect=form.cleaned_data["aspect"],
+                comment=form.cleaned_data["comment"],
+            )
+            return render(request, "core/feedback_thanks.html")
+        return render(
+            request,
+            "core/feedback_detail.html",
+            {"form": form, "positive": record.rating >= 4},
+            status=400,
+        )
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(request, "core/feedback_thanks.html", {"invalid": True}, status=400)
+    record = feedback_record(
+        service=form.cleaned_data["service"], rating=form.cleaned_data["rating"]
+    )
+    positive = record.rating >= 4
+    detail = DetailForm(initial={"token": feedback_token(record)}, positive=positive)
+    return render(request, "core/feedback_detail.html", {"form": detail, "positive": positive})
