@@ -186,3 +186,13 @@ def test_the_notice_pdf_carries_each_code_and_its_pagopa_qr_code(
     )
     assert decoded_qr_codes(response.content, tmp_path) == expected
     assert AuditEvent.objects.filter(action="payment_notice_downloaded").count() == 1
+
+
+def test_area_personale_shows_the_households_payments_with_their_status(
+    sara_client: Client, outsider_client: Client, household: Household
+) -> None:
+    make_position(household.tommaso, title="Mensa di Tommaso")
+    page = page_text(sara_client.get("/area-personale/"))
+    assert "Le tue pratiche" in page
+    assert "Mensa di Tommaso" in page and "Da pagare" in page
+    assert "Mensa di Tommaso" not in page_text(outsider_client.get("/area-personale/"))

@@ -37,6 +37,7 @@ from sportello.accounts.smartcard import SmartcardError, smartcard_identity
 from sportello.core.access import public
 from sportello.core.catalogue import SERVICES
 from sportello.core.exceptions import ApplicationError
+from sportello.core.personal_area import personal_items
 from sportello.core.services import audit_record
 
 SESSION_OTP_PENDING = "_sportello_otp_pending"
@@ -248,6 +249,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "method": request.session.get(services.SESSION_METHOD, LoginMethod.PASSWORD),
             "has_password": user.has_usable_password(),
             "otp_enabled": user_has_device(user, confirmed=True),
+            "my_items": personal_items(user=user) if user.is_citizen else [],
             "my_services": [
                 (service.title, reverse(service.url_name))
                 for service in SERVICES

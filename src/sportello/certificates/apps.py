@@ -13,3 +13,8 @@ class CertificatesConfig(AppConfig):
         from sportello.certificates.stamp_payment import certificates_payment_register
 
         certificates_payment_register()
+
+        from sportello.certificates.selectors import personal_area_certificates
+        from sportello.core.personal_area import personal_area_register
+
+        personal_area_register(personal_area_certificates)

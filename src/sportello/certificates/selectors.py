@@ -301,3 +301,25 @@ def certificate_document_check(*, data: bytes) -> DocumentCheck:
     if certificate.sha256 != hashlib.sha256(data).hexdigest():
         return DocumentCheck(DocumentOutcome.MISMATCH)
     return DocumentCheck(DocumentOutcome.AUTHENTIC, certificate_verify(code=certificate.code))
+
+
+def personal_area_certificates(*, user) -> list:
+    """The certificates a citizen asked for, for «Area personale»."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from sportello.core.personal_area import PersonalItem
+
+    if not getattr(user, "person_id", None):
+        return []
+    return [
+        PersonalItem(
+            service=_("Certificati anagrafici"),
+            title=f"{certificate.title} {certificate.display_code}",
+            status=certificate.get_status_display().capitalize(),
+            when=certificate.issued_at or certificate.requested_at,
+            url=reverse("certificates:home"),
+            done=certificate.status != CertificateStatus.AWAITING_PAYMENT,
+        )
+        for certificate in certificates_of(user=user)[:5]
+    ]

@@ -13,3 +13,8 @@ class PaymentsConfig(AppConfig):
         from sportello.payments.hooks import payment_service_register
 
         payment_service_register(key="demo", label=_("Pagamenti di prova (mensa, trasporto)"))
+
+        from sportello.core.personal_area import personal_area_register
+        from sportello.payments.selectors import personal_area_payments
+
+        personal_area_register(personal_area_payments)

@@ -159,3 +159,28 @@ def anomalies_open() -> QuerySet[Receipt]:
         .select_related("option__position")
         .order_by("-received_at", "-pk")
     )
+
+
+def personal_area_payments(*, user) -> list:
+    """The citizen's payments for «Area personale»: the latest positions of the household."""
+    from django.urls import reverse
+
+    from sportello.core.personal_area import PersonalItem
+    from sportello.payments.hooks import payment_service_get
+
+    if not getattr(user, "person_id", None):
+        return []
+    positions = PaymentPosition.objects.filter(
+        debtor_fiscal_code__in=household_codes(user=user)
+    ).exclude(status=PositionStatus.INVALID)[:5]
+    return [
+        PersonalItem(
+            service=str(payment_service_get(position.service).label),
+            title=position.title,
+            status=position.get_status_display().capitalize(),
+            when=position.paid_at or position.created_at,
+            url=reverse("payments:home"),
+            done=position.status == PositionStatus.PAID,
+        )
+        for position in positions
+    ]
