@@ -201,7 +201,9 @@ def certificate_subject_get(*, person: Person, subject_id: int) -> Person | None
 
 def certificates_of(*, user) -> QuerySet[Certificate]:
     """The certificates a citizen asked for (about themself or their family), newest first."""
-    return Certificate.objects.filter(requested_by=user).select_related("subject")
+    return Certificate.objects.filter(requested_by=user).select_related(
+        "subject", "payment_position"
+    )
 
 
 def certificate_downloadable(
