@@ -300,7 +300,7 @@ def _create(
 
 def position_publish(*, position_id: int) -> PaymentPosition | None:
     """Publish a position on pagoPA (a Celery task's work). Transient errors propagate, for the
-    task to retry; a refusal is recorded on the position for the operators."""
+    task to retry; a refusal is recorded on the position (publish_error) for the operators."""
     position = (
         PaymentPosition.objects.prefetch_related("options__transfers")
         .filter(pk=position_id)
@@ -312,11 +312,12 @@ def position_publish(*, position_id: int) -> PaymentPosition | None:
     try:
         remote = provider_get().position_publish(position, creditor=creditor)
     except ProviderError as error:
+        if not error.permanent:
+            raise  # the task tries again later; the sweep (beat) queues it again after that
+        # A refusal: shown to the operators on the position, never tried again by itself.
         PaymentPosition.objects.filter(pk=position.pk).update(publish_error=error.message[:300])
-        if error.permanent:
-            logger.error("Position %s refused by pagoPA: %s", position.iupd, error.message)
-            return position
-        raise
+        logger.error("Position %s refused by pagoPA: %s", position.iupd, error.message)
+        return position
     status = PositionStatus.PUBLISHED if remote == "PUBLISHED" else PositionStatus.VALID
     updated = PaymentPosition.objects.filter(pk=position.pk, status=PositionStatus.DRAFT).update(
         status=status, published_at=timezone.now(), publish_error=""
