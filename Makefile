@@ -17,6 +17,7 @@ setup: $(STAMP)
 	$(BIN)/sportello compile_translations
 	$(BIN)/sportello migrate --noinput
 	$(BIN)/sportello certificates_demo_seal
+	$(BIN)/sportello spid_setup
 	$(BIN)/sportello collectstatic --noinput --verbosity 0
 
 run: setup
