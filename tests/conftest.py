@@ -91,3 +91,34 @@ def page(browser, live_server) -> Iterator:
     )
     yield page
     context.close()
+
+
+# --- SPID / CIE ID: the SP's and the demo IdP's keys, made once under var/test-spid ------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spid_keys() -> None:
+    """Keys for the SAML service provider and the demo identity provider (kept between runs:
+    a 3072-bit key takes a second to make)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from sportello.accounts.spid.certificates import SpSubject, key_and_certificate_ensure
+
+    spid = settings.SPORTELLO_SPID
+    for key_file, cert_file, name in (
+        (spid["key_file"], spid["cert_file"], "Comune di prova"),
+        (spid["demo_key_file"], spid["demo_cert_file"], "SPID demo"),
+    ):
+        key_and_certificate_ensure(
+            key_file=Path(key_file),
+            cert_file=Path(cert_file),
+            subject=SpSubject(
+                organization_name=name,
+                common_name=name,
+                entity_id="http://testserver/spid/metadata/",
+                ipa_code="c_e625",
+                locality="Livorno",
+            ),
+        )

@@ -34,6 +34,7 @@ SPID_ATTRIBUTES = ("fiscalNumber", "name", "familyName", "dateOfBirth", "email",
 CIE_ATTRIBUTES = ("fiscalNumber", "name", "familyName", "dateOfBirth")
 REQUIRED_ATTRIBUTES = ("fiscalNumber", "name", "familyName", "dateOfBirth")
 
+ATTRIBUTE_MAPS = Path(__file__).resolve().parent / "attribute_maps"
 _lock = threading.Lock()
 _configs: dict[tuple[Any, ...], SPConfig] = {}
 
@@ -107,6 +108,7 @@ def sp_settings(*, protocol: str, base: str) -> dict[str, Any]:
         "accepted_time_diff": spid["clock_skew_seconds"],
         "allow_unknown_attributes": True,
         "delete_tmpfiles": True,
+        "attribute_map_dir": str(ATTRIBUTE_MAPS),
         "service": {
             "sp": {
                 "name": name,

@@ -9,6 +9,7 @@ SPORTELLO_SPID["demo_idp"] (local settings), and production settings refuse it.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import threading
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from saml2.server import Server
 from sportello.accounts.levels import acr_for
 from sportello.accounts.models import LoginMethod
 from sportello.accounts.spid import config
+from sportello.accounts.spid.config import ATTRIBUTE_MAPS
 
 _lock = threading.Lock()
 _servers: dict[tuple[Any, ...], Server] = {}
@@ -60,6 +62,7 @@ def _idp_settings(*, protocol: str, base: str) -> dict[str, Any]:
         "cert_file": str(spid["demo_cert_file"]),
         "accepted_time_diff": spid["clock_skew_seconds"],
         "delete_tmpfiles": True,
+        "attribute_map_dir": str(ATTRIBUTE_MAPS),
         "service": {
             "idp": {
                 "name": demo_name(protocol),
@@ -204,7 +207,11 @@ def demo_identities() -> list[DemoIdentity]:
     identities.append(
         DemoIdentity(
             codice_fiscale=cf_lib.encode(
-                lastname=last, firstname=first, gender=sex, birthdate=born, birthplace=place
+                lastname=last,
+                firstname=first,
+                gender=sex,
+                birthdate=born.strftime("%d/%m/%Y"),
+                birthplace=place,
             ),
             first_name=first,
             last_name=last,
@@ -227,11 +234,8 @@ def demo_response(
         response = server.create_error_response(
             request_info["id"],
             request_info["acs"],
-            (
-                "urn:oasis:names:tc:SAML:2.0:status:Responder",
-                "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed",
-                "ErrorCode nr25",
-            ),
+            # Responder / AuthnFailed with SPID's message for «cancelled by the user».
+            ("urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", "ErrorCode nr25"),
         )
     else:
         response = server.create_authn_response(
@@ -250,6 +254,4 @@ def demo_response(
             sign_alg=saml2.xmldsig.SIG_RSA_SHA256,
             digest_alg=saml2.xmldsig.DIGEST_SHA256,
         )
-    import base64
-
     return base64.b64encode(str(response).encode("utf-8")).decode("ascii")

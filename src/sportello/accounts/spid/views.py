@@ -92,7 +92,12 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("accounts:account")
+    return ""
+
+
+def _landing(user: Any) -> str:
+    """Where a login without a page to go back to ends: a resident's own registry data."""
+    return reverse("registry:my_data") if user.is_citizen else reverse("accounts:account")
 
 
 def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
@@ -265,7 +270,7 @@ class SpidAcsView(AssertionConsumerServiceView):
 
     def custom_redirect(self, user: Any, relay_state: str, session_info: Any) -> str:
         assert self.outcome is not None
-        return self.outcome[0].next_url or reverse("accounts:account")
+        return self.outcome[0].next_url or _landing(user)
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):  # type: ignore[override]
         refusal = self.refusal or _refusal_from_exception(exception)
