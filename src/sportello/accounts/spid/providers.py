@@ -36,7 +36,12 @@ def identity_providers(*, protocol: str, request: HttpRequest) -> list[IdentityP
     sp = config.sp_config(protocol=protocol, request=request)
     providers = []
     for entity_id in sp.metadata.identity_providers():
-        name = sp.metadata.name(entity_id) or entity_id
+        # Registry metadata names providers in Italian, English or both.
+        name = (
+            sp.metadata.name(entity_id, langpref="it")
+            or sp.metadata.name(entity_id, langpref="en")
+            or entity_id
+        )
         logo = LOGOS.get(entity_id)
         providers.append(
             IdentityProvider(

@@ -11,6 +11,7 @@ short reason for the log and the audit trail and a plain message for the citizen
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -60,9 +61,10 @@ def anomaly_message(status_message: str) -> str:
         ),
         "25": _("Hai annullato l'accesso."),
     }
-    code = "".join(ch for ch in status_message.rsplit("nr", 1)[-1] if ch.isdigit())
+    found = re.search(r"ErrorCode nr\s*(\d+)", status_message)
     return messages.get(
-        code, _("Il gestore dell'identità non ha concluso l'accesso. Riprova più tardi.")
+        found.group(1) if found else "",
+        _("Il gestore dell'identità non ha concluso l'accesso. Riprova più tardi."),
     )
 
 
