@@ -42,8 +42,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 # --- Browser tests: Playwright driving Debian's Chromium against a live test server ----------
-# One browser for the whole session, shared by every module (two sync Playwright instances in
-# one thread would clash). Skipped with a reason without Chromium; under CI=true they must run.
+# One browser per module (two sync Playwright instances at once in one thread would clash). Not
+# one per session: while Playwright runs, its event loop counts as running in this thread, and
+# later tests whose code calls asyncio.run (pyHanko's sealing) would fail. Skipped with a reason
+# without Chromium; under CI=true they must run.
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Playwright's sync API runs an event loop in this thread; the live server and the ORM calls
@@ -51,7 +53,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not os.path.exists(CHROMIUM):
         message = "Chromium is not installed (apt-get install chromium)"
