@@ -17,6 +17,7 @@ setup: $(STAMP)
 	$(BIN)/sportello compile_translations
 	$(BIN)/sportello migrate --noinput
 	$(BIN)/sportello certificates_demo_seal
+	$(BIN)/sportello spid_setup
 	$(BIN)/sportello collectstatic --noinput --verbosity 0
 
 run: setup
@@ -25,9 +26,20 @@ run: setup
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/sportello
 
+# AgID's conformance tool for SPID / CIE service providers, in a venv of its own: it pins old
+# versions of libraries our own dependencies need newer. The tests that run it against the live
+# SP skip with a reason when it could not be installed (and fail under CI=true).
+SPID_SP_TEST_VERSION := 1.2.18
+SPID_SP_TEST := .tools/spid-sp-test/bin/spid_sp_test
+$(SPID_SP_TEST):
+	@$(PYTHON) -m venv .tools/spid-sp-test && \
+	.tools/spid-sp-test/bin/pip install --quiet spid-sp-test==$(SPID_SP_TEST_VERSION) || \
+	echo "spid-sp-test non installato: i test di conformità SPID saranno saltati."
+
 # The suite runs on SQLite, then again on PostgreSQL when one answers on 127.0.0.1:5432
 # (under CI=true it must). Tests needing Redis skip with a reason when it is absent.
 test: $(STAMP)
+	@$(MAKE) --no-print-directory $(SPID_SP_TEST)
 	$(BIN)/sportello compile_translations
 	$(BIN)/pytest
 	@if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 1)' 2>/dev/null; then \
@@ -48,4 +60,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .tools

@@ -42,8 +42,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 # --- Browser tests: Playwright driving Debian's Chromium against a live test server ----------
-# One browser for the whole session, shared by every module (two sync Playwright instances in
-# one thread would clash). Skipped with a reason without Chromium; under CI=true they must run.
+# One browser per module (two sync Playwright instances at once in one thread would clash). Not
+# one per session: while Playwright runs, its event loop counts as running in this thread, and
+# later tests whose code calls asyncio.run (pyHanko's sealing) would fail. Skipped with a reason
+# without Chromium; under CI=true they must run.
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Playwright's sync API runs an event loop in this thread; the live server and the ORM calls
@@ -51,7 +53,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not os.path.exists(CHROMIUM):
         message = "Chromium is not installed (apt-get install chromium)"
@@ -91,3 +93,34 @@ def page(browser, live_server) -> Iterator:
     )
     yield page
     context.close()
+
+
+# --- SPID / CIE ID: the SP's and the demo IdP's keys, made once under var/test-spid ------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spid_keys() -> None:
+    """Keys for the SAML service provider and the demo identity provider (kept between runs:
+    a 3072-bit key takes a second to make)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from sportello.accounts.spid.certificates import SpSubject, key_and_certificate_ensure
+
+    spid = settings.SPORTELLO_SPID
+    for key_file, cert_file, name in (
+        (spid["key_file"], spid["cert_file"], "Comune di prova"),
+        (spid["demo_key_file"], spid["demo_cert_file"], "SPID demo"),
+    ):
+        key_and_certificate_ensure(
+            key_file=Path(key_file),
+            cert_file=Path(cert_file),
+            subject=SpSubject(
+                organization_name=name,
+                common_name=name,
+                entity_id="http://testserver/spid/metadata/",
+                ipa_code="c_e625",
+                locality="Livorno",
+            ),
+        )

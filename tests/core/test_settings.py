@@ -21,6 +21,7 @@ GOOD_PRODUCTION = {
     "SPORTELLO_PAGOPA_GPD_KEY": "gpd-subscription-key",
     "SPORTELLO_PAGOPA_CHECKOUT_KEY": "checkout-subscription-key",
     "SPORTELLO_PAGOPA_IBAN": "IT17J0100513900000000012345",
+    "SPORTELLO_PUBLIC_URL": "https://sportello.comune.example.it",
 }
 
 
@@ -34,6 +35,11 @@ def sportello(args: list[str], env: dict[str, str], tmp_path: Path) -> subproces
         seal = tmp_path / "seal.p12"
         seal.write_bytes(b"not read by check")
         clean["SPORTELLO_SEAL_PKCS12_FILE"] = str(seal)
+    if env.get("SPORTELLO_ENV") == "production":  # the SP's SPID key and certificate
+        for name in ("KEY", "CERT"):
+            path = tmp_path / f"spid.{name.lower()}"
+            path.write_bytes(b"not read by check")
+            clean[f"SPORTELLO_SPID_{name}_FILE"] = str(path)
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-m", "sportello", *args],
@@ -99,6 +105,9 @@ def test_broken_value_in_dotenv_file_is_named_too(tmp_path: Path) -> None:
         ),
         ({"SPORTELLO_PAGOPA_CHECKOUT_KEY": ""}, "SPORTELLO_PAGOPA_CHECKOUT_KEY is unset"),
         ({"SPORTELLO_PAGOPA_IBAN": "IT00X0000000000000000000000"}, "not a valid IBAN"),
+        # The demo identity provider logs anyone in; the SP's entityID must be an HTTPS URL.
+        ({"SPORTELLO_SPID_DEMO_IDP": "true"}, "SPORTELLO_SPID_DEMO_IDP"),
+        ({"SPORTELLO_PUBLIC_URL": "http://sportello.example.it"}, "https:// URL"),
     ],
 )
 def test_production_refuses_insecure_settings(

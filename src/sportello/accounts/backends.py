@@ -1,9 +1,10 @@
-"""Login backends. Each proves who the user is in one way; SPID / CIE ID will be one more.
+"""Login backends. Each proves who the user is in one way.
 
 `PasswordBackend` is Django's username+password check that also refuses revoked credentials,
 expired temporary passwords and, once local citizen credentials are switched off and their
 grace period is over, citizens' passwords. `SmartcardBackend` logs a registry person in by the
-codice fiscale read from a smart-card certificate that nginx has verified.
+codice fiscale read from a smart-card certificate that nginx has verified. `SpidBackend` logs in
+the codice fiscale of a SPID or CIE ID response (accounts.spid).
 """
 
 from __future__ import annotations
@@ -50,3 +51,24 @@ class SmartcardBackend(ModelBackend):
         if user is None or not user.is_active:
             return None
         return user
+
+
+class SpidBackend(ModelBackend):
+    """authenticate(request, digital_identity=..., method=..., identity_provider=...): the
+    identity in a SPID or CIE ID response that accounts.spid has already checked."""
+
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        digital_identity: Any = None,
+        method: str = "",
+        identity_provider: str = "",
+        **kwargs: Any,
+    ) -> Any:
+        if digital_identity is None:
+            return None
+        from sportello.accounts.spid.services import digital_identity_account
+
+        return digital_identity_account(
+            claim=digital_identity, method=method, identity_provider=identity_provider
+        )

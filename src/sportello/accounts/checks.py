@@ -60,3 +60,40 @@ def identity_settings(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return problems
+
+
+@register()
+def spid_settings(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """SPID / CIE ID need xmlsec1 and the SP's key and certificate: production refuses to start
+    without them; locally the login page explains and the other ways to log in keep working."""
+    import shutil
+    from pathlib import Path
+
+    spid = settings.SPORTELLO_SPID
+    if not spid["enabled"]:
+        return []
+    production = settings.SPORTELLO_ENV == "production"
+    level = Error if production else Warning
+    problems: list[CheckMessage] = []
+    if not (spid["xmlsec_binary"] or shutil.which("xmlsec1")):
+        problems.append(
+            level(
+                "SPID / CIE ID: the xmlsec1 program is not installed; logins with SPID and CIE "
+                "are unavailable until it is.",
+                hint="apt-get install xmlsec1 (or set SPORTELLO_XMLSEC_BINARY).",
+                id="sportello.accounts.E010" if production else "sportello.accounts.W010",
+            )
+        )
+    missing = [
+        str(spid[name]) for name in ("key_file", "cert_file") if not Path(spid[name]).exists()
+    ]
+    if missing and production:
+        problems.append(
+            Error(
+                f"SPID / CIE ID: the SP's key or certificate is missing ({', '.join(missing)}).",
+                hint="Run `sportello spid_setup`, or set SPORTELLO_SPID_KEY_FILE and "
+                "SPORTELLO_SPID_CERT_FILE to the comune's (Avviso SPID n. 29 v3).",
+                id="sportello.accounts.E011",
+            )
+        )
+    return problems

@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from sportello.accounts.levels import required_level, session_level
 from sportello.core.access import AUTHENTICATED, CERTIFIED, OPERATOR
 
 
 def certified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A service for certified citizens (the padlock): anonymous visitors go to the login page
-    and come back here afterwards; a logged-in user who is not a certified citizen is told so."""
+    and come back here afterwards; a logged-in user who is not a certified citizen is told so;
+    a session below the level the service needs (accounts.levels) is offered a new login."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -24,7 +26,20 @@ def certified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not user.is_citizen:
-            return render(request, "accounts/not_certified.html", status=403)
+            return render(
+                request,
+                "accounts/not_certified.html",
+                {"non_resident": user.person_id is None and user.digital_identities.exists()},
+                status=403,
+            )
+        required, current = required_level(request), session_level(request)
+        if current < required:
+            return render(
+                request,
+                "accounts/level_required.html",
+                {"required": required, "current": current, "next": request.get_full_path()},
+                status=403,
+            )
         return view(request, *args, **kwargs)
 
     wrapper.sportello_access = CERTIFIED  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 """The ways to log in, as shown on the login page. Listed in settings.SPORTELLO_LOGIN_METHODS.
 
-A method has a title, a short explanation, and a template fragment for the login page. Adding
-SPID or CIE ID means adding one class here (and its backend and views), nothing else.
+A method has a title, a short explanation, and a template fragment for the login page. SPID and
+CIE ID are two of them (their backend and views are in accounts.spid).
 """
 
 from __future__ import annotations
@@ -49,6 +49,32 @@ class SmartcardLogin(LoginMethod):
     @staticmethod
     def url() -> str:
         return settings.SPORTELLO_SMARTCARD_LOGIN_URL
+
+
+class SpidLogin(LoginMethod):
+    slug = "spid"
+    title = _("SPID, il Sistema Pubblico di Identità Digitale")
+    description = _(
+        "Entra con le credenziali SPID che hai già: scegli il tuo gestore dell'identità e "
+        "conferma sul suo sito o nella sua app."
+    )
+    template = "accounts/methods/spid.html"
+
+    def available(self, request: HttpRequest) -> bool:
+        return bool(settings.SPORTELLO_SPID["enabled"])
+
+
+class CieLogin(LoginMethod):
+    slug = "cie"
+    title = _("CIE, la Carta d'identità elettronica")
+    description = _(
+        "Entra con l'app CieID sullo smartphone, oppure con la carta appoggiata al telefono o "
+        "a un lettore, e il suo PIN."
+    )
+    template = "accounts/methods/cie.html"
+
+    def available(self, request: HttpRequest) -> bool:
+        return bool(settings.SPORTELLO_SPID["enabled"])
 
 
 @cache

@@ -247,6 +247,8 @@ class Revocation(models.Model):
 class LoginMethod(models.TextChoices):
     PASSWORD = "password", _("Nome utente e password")
     SMARTCARD = "smartcard", _("Carta (CIE, CNS, Tessera Sanitaria)")
+    SPID = "spid", _("SPID")
+    CIE = "cie", _("CIE ID (Carta d'identità elettronica)")
 
 
 class UserSession(models.Model):
@@ -269,3 +271,76 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class DigitalIdentity(models.Model):
+    """A codice fiscale that logged in with SPID or CIE ID, and the account it opens.
+
+    Residents are linked to their registry person's account (the same one a counter credential or
+    a smart card opens); a codice fiscale that is not in the registry gets an account of its own,
+    with no person, that sees only what concerns it. One row per codice fiscale: never two
+    accounts for one person.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digital_identities"
+    )
+    codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, unique=True)
+    first_login_at = models.DateTimeField(_("primo accesso"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("ultimo accesso"), default=timezone.now)
+    last_method = models.CharField(
+        _("ultima modalità"), max_length=20, choices=LoginMethod.choices, blank=True
+    )
+    last_identity_provider = models.CharField(_("ultimo gestore d'identità"), max_length=250)
+
+    class Meta:
+        verbose_name = _("identità digitale")
+        verbose_name_plural = _("identità digitali")
+
+    def __str__(self) -> str:
+        return self.codice_fiscale
+
+
+class SamlRequest(models.Model):
+    """An AuthnRequest sent to an identity provider and waiting for its response.
+
+    Its id is the InResponseTo the response must carry; `answered_at` is set once, atomically,
+    so a response is accepted at most once per request. Rows are deleted by a periodic task.
+    """
+
+    request_id = models.CharField(max_length=100, unique=True)
+    protocol = models.CharField(max_length=10, choices=LoginMethod.choices)
+    identity_provider = models.CharField(max_length=250)
+    level = models.PositiveSmallIntegerField()
+    issued_at = models.DateTimeField()
+    next_url = models.CharField(max_length=500, blank=True)
+    relay_state = models.CharField(max_length=64, unique=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("richiesta di autenticazione")
+        verbose_name_plural = _("richieste di autenticazione")
+
+    def __str__(self) -> str:
+        return self.request_id
+
+
+class SamlAssertion(models.Model):
+    """An assertion already used to log in: the same assertion is never accepted twice."""
+
+    assertion_id = models.CharField(max_length=100)
+    identity_provider = models.CharField(max_length=250)
+    used_at = models.DateTimeField(default=timezone.now)
+    not_on_or_after = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_provider", "assertion_id"], name="saml_assertion_once"
+            )
+        ]
+        verbose_name = _("asserzione usata")
+        verbose_name_plural = _("asserzioni usate")
+
+    def __str__(self) -> str:
+        return self.assertion_id

@@ -124,7 +124,7 @@ def pending_form_pop(*, request: HttpRequest) -> dict[str, list[str]] | None:
 # --- accounts ---------------------------------------------------------------------------
 
 
-def _citizen_user_for(*, person: Person) -> User:
+def citizen_user_for(*, person: Person) -> User:
     user = User.objects.filter(person=person).first()
     if user is not None:
         return user
@@ -150,7 +150,7 @@ def citizen_account_for_smartcard(*, codice_fiscale: str) -> User | None:
     if person is None or person.date_of_death is not None:
         return None
     with transaction.atomic():
-        return _citizen_user_for(person=person)
+        return citizen_user_for(person=person)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def credentials_issue(
     now = timezone.now()
     expires_at = now + datetime.timedelta(days=settings.SPORTELLO_TEMPORARY_PASSWORD_DAYS)
     with transaction.atomic():
-        user = _citizen_user_for(person=person)
+        user = citizen_user_for(person=person)
         if user.is_staff:
             raise ApplicationError(_("Questa utenza è di un operatore: non si gestisce da qui."))
         reissue = user.has_usable_password() or user.revoked_at is not None

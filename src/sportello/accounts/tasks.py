@@ -107,3 +107,19 @@ def pec_mailbox_poll() -> dict[str, int] | None:
 
     report = mailbox_fetch_unseen(settings=mailbox, handle=handle)
     return {"fetched": report.fetched, "handled": report.handled, "failed": report.failed}
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=300, max_retries=3, soft_time_limit=240)
+def spid_metadata_refresh() -> dict[str, int]:
+    """Fetch the identity providers' metadata (SPID, CIE ID) into the folder the SP reads."""
+    from sportello.accounts.spid.federation import idp_metadata_refresh
+
+    return idp_metadata_refresh()
+
+
+@shared_task
+def spid_records_purge() -> int:
+    """Forget answered or abandoned AuthnRequests and assertions past their validity."""
+    from sportello.accounts.spid.services import saml_records_purge
+
+    return saml_records_purge()

@@ -166,6 +166,12 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 @csrf_protect
 def logout_view(request: HttpRequest) -> HttpResponse:
+    from sportello.accounts.spid.views import spid_logout
+
+    # Logged in with SPID or CIE: single logout tells the identity provider too.
+    single_logout = spid_logout(request)
+    if single_logout is not None:
+        return single_logout
     logout(request)
     messages.info(request, _("Sei uscito dall'area riservata."))
     return redirect("core:home")

@@ -57,3 +57,11 @@ def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
         "task": "sportello.accounts.tasks.pec_mailbox_poll",
         "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),
     }
+    sender.conf.beat_schedule["spid-metadata-refresh"] = {
+        "task": "sportello.accounts.tasks.spid_metadata_refresh",
+        "schedule": float(settings.SPORTELLO_SPID["metadata_refresh_hours"] * 3600),
+    }
+    sender.conf.beat_schedule["spid-records-purge"] = {
+        "task": "sportello.accounts.tasks.spid_records_purge",
+        "schedule": 3600.0,
+    }

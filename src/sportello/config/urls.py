@@ -21,6 +21,8 @@ urlpatterns = [
     # Providers' webhooks: outside the language prefixes, signed by the provider.
     path("canali/twilio/", include("sportello.channels.twilio_urls")),
     path("canali/kannel/", include("sportello.channels.kannel_urls")),
+    # SPID and CIE ID (SAML2): fixed addresses, published in the federations' metadata.
+    path("", include("sportello.accounts.spid.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/login/", _AdminLogin.as_view(), name="backoffice_login"),

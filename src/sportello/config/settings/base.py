@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sportello.config import env
 
+# pysaml2 still imports CFB from its old place in cryptography; it does not use it for SPID.
+warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 _checkout = PACKAGE_DIR.parents[1]
 # A source checkout keeps var/ and .env at its root; an installed package uses the working dir.
@@ -53,12 +56,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "djangosaml2",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # SPID / CIE ID: the pending AuthnRequests live in their own cookie (djangosaml2).
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,6 +122,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "sportello.accounts.backends.PasswordBackend",
     "sportello.accounts.backends.SmartcardBackend",
+    "sportello.accounts.backends.SpidBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -251,6 +258,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
+        "saml2": {"level": "WARNING"},
     },
 }
 
@@ -266,6 +275,8 @@ AXES_VERBOSE = False
 # How login works. Each entry is a login method shown on the login page; SPID / CIE ID will be
 # one more class here (and one more backend above), without touching any service.
 SPORTELLO_LOGIN_METHODS = [
+    "sportello.accounts.methods.SpidLogin",
+    "sportello.accounts.methods.CieLogin",
     "sportello.accounts.methods.PasswordLogin",
     "sportello.accounts.methods.SmartcardLogin",
 ]
@@ -281,6 +292,54 @@ OTP_TOTP_ISSUER = env.text("OTP_TOTP_ISSUER", "Sportello")
 # (the proxies) are believed. Empty = smart-card login off. The URL may be on its own host.
 SPORTELLO_SMARTCARD_TRUSTED_PROXIES = env.items("SPORTELLO_SMARTCARD_TRUSTED_PROXIES", [])
 SPORTELLO_SMARTCARD_LOGIN_URL = env.text("SPORTELLO_SMARTCARD_LOGIN_URL", "/accedi/carta/")
+# SPID and CIE ID (SAML2 service provider, djangosaml2 + pysaml2; docs/accounts.md).
+_spid_dir = VAR_DIR / "spid"
+SPORTELLO_SPID = {
+    "enabled": env.boolean("SPORTELLO_SPID_ENABLED", True),
+    # The fixed address of the SP (its entityID is <base>/spid/metadata/). Unset: the address
+    # the browser used (local demo only; production requires it).
+    "base_url": env.optional("SPORTELLO_SPID_BASE_URL"),
+    # Key and certificate (Avviso SPID n. 29 v3) signing metadata and requests.
+    "key_file": Path(env.text("SPORTELLO_SPID_KEY_FILE", str(_spid_dir / "sp.key"))),
+    "cert_file": Path(env.text("SPORTELLO_SPID_CERT_FILE", str(_spid_dir / "sp.crt"))),
+    # The IPA code of the comune (c_e625); unset: «c_» + the cadastral code.
+    "ipa_code": env.optional("SPORTELLO_SPID_IPA_CODE"),
+    # Level asked of the identity provider when the service wanted has none configured.
+    "level": env.integer("SPORTELLO_SPID_LEVEL", 2, minimum=1),
+    # Largest difference tolerated between our clock and the identity provider's.
+    "clock_skew_seconds": env.integer("SPORTELLO_SPID_CLOCK_SKEW_SECONDS", 90, minimum=0),
+    # How long an AuthnRequest waits for its response.
+    "request_minutes": env.integer("SPORTELLO_SPID_REQUEST_MINUTES", 15, minimum=1),
+    # Identity providers: metadata files under <metadata_dir>/spid/ and /cie/, refreshed from
+    # these URLs by a periodic task (e.g. AgID's registry of SPID providers).
+    "metadata_dir": Path(env.text("SPORTELLO_SPID_METADATA_DIR", str(_spid_dir / "idp-metadata"))),
+    "spid_metadata_urls": env.items("SPORTELLO_SPID_IDP_METADATA_URLS", []),
+    "cie_metadata_urls": env.items("SPORTELLO_CIE_IDP_METADATA_URLS", []),
+    "metadata_refresh_hours": env.integer("SPORTELLO_SPID_METADATA_REFRESH_HOURS", 12, minimum=1),
+    # The local «SPID demo» identity provider (local settings turn it on; production refuses it).
+    "demo_idp": env.boolean("SPORTELLO_SPID_DEMO_IDP", False),
+    "demo_key_file": _spid_dir / "demo-idp.key",
+    "demo_cert_file": _spid_dir / "demo-idp.crt",
+    "xmlsec_binary": env.optional("SPORTELLO_XMLSEC_BINARY"),
+}
+SAML_CONFIG_LOADER = "sportello.accounts.spid.config.config_loader"
+SAML_SESSION_COOKIE_NAME = "sportello_saml"
+# The identity provider posts back from another site: in production (HTTPS) the cookie holding
+# the pending request must be SameSite=None; over plain HTTP browsers accept only Lax (the demo
+# identity provider is on the same site, so Lax is enough there).
+SAML_SESSION_COOKIE_SAMESITE = "Lax"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+# Our SAML pages have no inline script or style: djangosaml2 need not touch the CSP.
+SAML_CSP_HANDLER = ""
+LOGOUT_REDIRECT_URL = "/"
+# Services that need a given login level (1-3), by URL namespace: "certificates:2,documents:3".
+# Unlisted services accept any certified login; SPID is asked for SPORTELLO_SPID["level"].
+SPORTELLO_SERVICE_LEVELS = {
+    name.strip(): int(level)
+    for name, _sep, level in (
+        item.partition(":") for item in env.items("SPORTELLO_SERVICE_LEVELS", [])
+    )
+}
 # PEC mailbox read for credential requests: imaps://user:password@host:993/INBOX
 SPORTELLO_PEC_IMAP_URL = env.optional("SPORTELLO_PEC_IMAP_URL")
 # CA bundle for the IMAP server's certificate, if not signed by a public CA.

@@ -27,3 +27,5 @@ SECRET_KEY = _local_secret_key()
 SPORTELLO_OPERATOR_2FA_REQUIRED = env.boolean("SPORTELLO_OPERATOR_2FA_REQUIRED", False)
 # The demo's phone simulator is open to anyone trying Sportello on this machine.
 SPORTELLO_PHONE_SIMULATOR_PUBLIC = env.boolean("SPORTELLO_PHONE_SIMULATOR_PUBLIC", True)
+# The «SPID demo» identity provider, so that «Entra con SPID» works on this machine.
+SPORTELLO_SPID["demo_idp"] = env.boolean("SPORTELLO_SPID_DEMO_IDP", True)  # noqa: F405

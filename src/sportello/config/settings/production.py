@@ -13,8 +13,10 @@ from sportello.config.settings.base import (
     SPORTELLO_CHANNEL_LIMITS,
     SPORTELLO_PAYMENTS_PROVIDER,
     SPORTELLO_PHONE_SIMULATOR_PUBLIC,
+    SPORTELLO_PUBLIC_URL,
     SPORTELLO_RATE_LIMIT_URL,
     SPORTELLO_SEAL,
+    SPORTELLO_SPID,
 )
 
 SECRET_KEY = env.text("SECRET_KEY")
@@ -43,6 +45,15 @@ if SPORTELLO_SEAL["backend"] == "demo":
 if ".payments.providers.simulator." in SPORTELLO_PAYMENTS_PROVIDER:
     # The simulator lets anyone declare a notice paid.
     _problems.append("SPORTELLO_PAYMENTS_PROVIDER must be the pagoPA provider, not the simulator")
+if SPORTELLO_SPID["demo_idp"]:
+    _problems.append(
+        "SPORTELLO_SPID_DEMO_IDP must be false (the demo identity provider logs anyone in)"
+    )
+if SPORTELLO_SPID["enabled"] and not SPORTELLO_SPID["base_url"]:
+    # The entityID is the SP's name in the federation: it must not follow the Host header.
+    SPORTELLO_SPID["base_url"] = SPORTELLO_PUBLIC_URL
+if SPORTELLO_SPID["enabled"] and not SPORTELLO_SPID["base_url"].startswith("https://"):
+    _problems.append("SPORTELLO_SPID_BASE_URL (or SPORTELLO_PUBLIC_URL) must be an https:// URL")
 _capped = any(value for limits in SPORTELLO_CHANNEL_LIMITS.values() for value in limits.values())
 if _capped and not SPORTELLO_RATE_LIMIT_URL.startswith(("redis://", "rediss://", "unix://")):
     # Caps counted per process would be multiplied by the number of workers.
@@ -56,4 +67,6 @@ SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
+# The identity provider posts the response from its own site (see base.py).
+SAML_SESSION_COOKIE_SAMESITE = "None"
 CSRF_COOKIE_SECURE = True

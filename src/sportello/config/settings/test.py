@@ -21,3 +21,14 @@ WHITENOISE_USE_FINDERS = True
 # Operators' TOTP is off by default in tests; the tests of the second factor turn it on.
 SPORTELLO_OPERATOR_2FA_REQUIRED = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# SPID / CIE: keys and metadata in a folder of this test run; the demo IdP on.
+_test_spid = VAR_DIR / "test-spid"  # noqa: F405
+SPORTELLO_SPID = {  # noqa: F405
+    **SPORTELLO_SPID,  # noqa: F405
+    "demo_idp": True,
+    "key_file": _test_spid / "sp.key",
+    "cert_file": _test_spid / "sp.crt",
+    "demo_key_file": _test_spid / "demo-idp.key",
+    "demo_cert_file": _test_spid / "demo-idp.crt",
+    "metadata_dir": _test_spid / "idp-metadata",
+}
