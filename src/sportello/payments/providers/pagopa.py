@@ -155,6 +155,8 @@ class PagoPA:
             allowed_methods=None,
             backoff_factor=settings.SPORTELLO_PAGOPA_BACKOFF,
             respect_retry_after_header=True,
+            # Never the hours a Retry-After may ask for: no longer than an answer is awaited.
+            retry_after_max=self.timeout,
             raise_on_status=False,
             raise_on_redirect=False,
         )
