@@ -148,8 +148,14 @@ class PagoPA:
         self.gpd_key = settings.SPORTELLO_PAGOPA_GPD_KEY
         self.checkout_key = settings.SPORTELLO_PAGOPA_CHECKOUT_KEY
         self.timeout = settings.SPORTELLO_PAGOPA_TIMEOUT
+        self.session = self._session(settings.SPORTELLO_PAGOPA_RETRIES)
+        # A citizen waits on the checkout: one retry at most, so that a pagoPA that hangs is
+        # reported before the web server gives up on the request.
+        self.interactive = self._session(min(1, settings.SPORTELLO_PAGOPA_RETRIES))
+
+    def _session(self, retries: int) -> requests.Session:
         retry = Retry(
-            total=settings.SPORTELLO_PAGOPA_RETRIES,
+            total=retries,
             status_forcelist=RETRY_STATUSES,
             # Every method: creating twice answers 409, publishing or invalidating twice too.
             allowed_methods=None,
@@ -160,13 +166,22 @@ class PagoPA:
             raise_on_status=False,
             raise_on_redirect=False,
         )
-        self.session = requests.Session()
-        self.session.mount("https://", HTTPAdapter(max_retries=retry))
-        self.session.mount("http://", HTTPAdapter(max_retries=retry))
+        session = requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=retry))
+        session.mount("http://", HTTPAdapter(max_retries=retry))
+        return session
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    def _call(self, method: str, url: str, *, key: str | None, **kwargs: Any) -> requests.Response:
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        key: str | None,
+        interactive: bool = False,
+        **kwargs: Any,
+    ) -> requests.Response:
         if not key:
             raise NotConfigured(
                 "The pagoPA subscription key is not set (SPORTELLO_PAGOPA_GPD_KEY, "
@@ -175,9 +190,8 @@ class PagoPA:
         headers = {"Ocp-Apim-Subscription-Key": key, "Accept": "application/json"}
         headers.update(kwargs.pop("headers", {}))
         try:
-            response = self.session.request(
-                method, url, headers=headers, timeout=self.timeout, **kwargs
-            )
+            session = self.interactive if interactive else self.session
+            response = session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
             raise ProviderError(
                 f"pagoPA did not answer {method} {url}: {type(exc).__name__}"
@@ -285,6 +299,7 @@ class PagoPA:
             "POST",
             f"{self.checkout_url}/carts",
             key=self.checkout_key,
+            interactive=True,
             json=cart_payload(cart, creditor=creditor, return_urls=return_urls),
             allow_redirects=False,
         )
