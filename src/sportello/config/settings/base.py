@@ -30,6 +30,10 @@ SPORTELLO_ENV = env.text("SPORTELLO_ENV", "local")
 
 DEBUG = env.boolean("DEBUG", False)
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# The reverse proxies in front of Django (addresses or networks, outermost first; one nginx on
+# this machine: 127.0.0.1). Their X-Forwarded-For names the client that every limit and lockout
+# counts by (core.services.client_ip); without them each request counts as its own address.
+SPORTELLO_TRUSTED_PROXIES = env.items("SPORTELLO_TRUSTED_PROXIES", [])
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
