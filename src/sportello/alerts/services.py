@@ -29,6 +29,7 @@ from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_country_allowed, phone_display
 from sportello.channels.services import delivery_create
 from sportello.core.exceptions import ApplicationError
+from sportello.core.locks import transaction_lock
 from sportello.core.services import audit_record
 
 CODE_VALIDITY = datetime.timedelta(minutes=10)
@@ -107,9 +108,15 @@ def verification_call_place(
     language: str = "it",
 ) -> VerificationCode:
     """Call `number` and read a new 6-digit code; limits per number and per address hold."""
-    now = timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
+        # Count and insert under one lock per number and per address: twenty requests at once
+        # are counted one after the other, so the limits hold (core.locks).
+        transaction_lock(
+            f"alerts:verification-calls:number:{number}",
+            *([f"alerts:verification-calls:address:{ip_address}"] if ip_address else []),
+        )
+        now = timezone.now()
         _calls_check(number=number, ip_address=ip_address, now=now)
         verification = VerificationCode.objects.create(
             subscription=subscription,
