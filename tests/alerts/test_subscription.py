@@ -105,11 +105,24 @@ def test_bad_input_is_explained_and_nothing_is_stored(town, field, value, messag
     assert not Delivery.objects.exists()
 
 
-def test_a_number_already_subscribed_is_refused_with_a_way_forward(subscribed, town) -> None:
-    page = Client().post("/allerta/iscrizione/", form(town)).content.decode()
+def test_a_subscribed_number_is_answered_as_any_other_and_its_owner_is_called(
+    subscribed, town, django_capture_on_commit_callbacks
+) -> None:
+    stranger = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = stranger.post("/allerta/iscrizione/", form(town))
+    page = stranger.get("/allerta/iscrizione/verifica/").content.decode()
 
-    assert "è già iscritto" in page and "Gestisci" in page
+    assert response.status_code == 302 and response["Location"] == "/allerta/iscrizione/verifica/"
+    assert "Ti stiamo chiamando al +39 333 123 4567" in page
+    assert "già iscritto" not in page
+    notice = Delivery.objects.filter(to=MOBILE).order_by("-pk").first()
+    assert "già iscritto" in answer_call(Client(), notice)
+    wrong = stranger.post("/allerta/iscrizione/verifica/", {"code": "123456"}).content.decode()
+    assert "Tentativi rimasti: 4" in wrong
     assert Subscription.objects.count() == 1
+    # Whoever wants to change their data finds the way on the form itself.
+    assert "Gestisci la tua iscrizione" in Client().get("/allerta/iscrizione/").content.decode()
 
 
 def test_deregistration_by_phone_deletes_everything_and_suppresses_the_number(

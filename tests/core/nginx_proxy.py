@@ -79,9 +79,7 @@ class ProxyNginx:
 
     def post_json(self, path: str, data: dict, **kwargs) -> Answer:
         headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
-        return self.request(
-            "POST", path, body=json.dumps(data).encode(), headers=headers, **kwargs
-        )
+        return self.request("POST", path, body=json.dumps(data).encode(), headers=headers, **kwargs)
 
 
 def _free_port() -> int:

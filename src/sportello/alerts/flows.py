@@ -50,6 +50,24 @@ def _digits(code: str) -> str:
 
 def verification(call: Call, step: str, digits: str) -> Prompt:
     with translation.override(call.language):
+        if call.params.get("already_subscribed"):
+            # Someone asked to subscribe a number that already is: only its owner hears so
+            # (safe for a voicemail too: there is no code).
+            municipality = municipality_get()
+            return Prompt(
+                [
+                    Say(
+                        _(
+                            "Buongiorno, chiama il %(name)s. È stata chiesta l'iscrizione "
+                            "all'allerta di questo numero, che è già iscritto: non serve fare "
+                            "nulla. Per cambiare i tuoi dati o cancellarti usa «Gestisci la tua "
+                            "iscrizione» sul sito del Comune."
+                        )
+                        % {"name": municipality.name if municipality else ""},
+                        call.language,
+                    )
+                ]
+            )
         if call.answered_by == "machine":
             # Never leave a code in a voicemail box: whoever listens later is not necessarily
             # the owner, and the code would be stale anyway.

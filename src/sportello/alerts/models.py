@@ -130,12 +130,21 @@ class VerificationCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
     delivery_id = models.BigIntegerField(null=True, blank=True)
+    # The API's handle for this code: a random token given only to the client that started the
+    # subscription; only its SHA-256 is kept, so the table does not hand it out either.
+    handle_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def notice_only(self) -> bool:
+        """A start for a number that is already subscribed: no code exists, the call tells the
+        owner instead (the one who asked is answered as for any number)."""
+        return self.purpose == VerificationPurpose.SUBSCRIBE and self.subscription_id is None
 
 
 class Suppression(models.Model):

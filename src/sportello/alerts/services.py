@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +85,8 @@ def _calls_check(*, number: str, ip_address: str | None, now: datetime.datetime)
                 "Abbiamo già chiamato questo numero %(count)d volte nell'ultima ora. Riprova più "
                 "tardi o chiama il numero di assistenza."
             )
-            % {"count": recent}
+            % {"count": recent},
+            extra={"limit": True},
         )
     if ip_address:
         today = VerificationCode.objects.filter(
@@ -95,8 +97,25 @@ def _calls_check(*, number: str, ip_address: str | None, now: datetime.datetime)
                 _(
                     "Troppe chiamate di verifica richieste da questa connessione oggi. Riprova "
                     "domani o chiama il numero di assistenza."
-                )
+                ),
+                extra={"limit": True},
             )
+
+
+def _handle_hash(handle: str) -> str:
+    return hashlib.sha256(handle.encode("utf-8")).hexdigest()
+
+
+def verification_by_handle(*, handle: str) -> VerificationCode | None:
+    """The code started with this API handle, while its subscription is still to be verified."""
+    if not handle or len(handle) > 100:
+        return None
+    return (
+        VerificationCode.objects.select_related("subscription")
+        .filter(handle_hash=_handle_hash(handle), purpose=VerificationPurpose.SUBSCRIBE)
+        .filter(Q(subscription__isnull=True) | Q(subscription__status=SubscriptionStatus.PENDING))
+        .first()
+    )
 
 
 def verification_call_place(
@@ -107,7 +126,10 @@ def verification_call_place(
     ip_address: str | None,
     language: str = "it",
 ) -> VerificationCode:
-    """Call `number` and read a new 6-digit code; limits per number and per address hold."""
+    """Call `number` and read a new 6-digit code; limits per number and per address hold.
+
+    Without a subscription to complete (purpose subscribe) the number is already subscribed:
+    the call tells its owner so, and no code exists (VerificationCode.notice_only)."""
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         # Count and insert under one lock per number and per address: twenty requests at once
@@ -127,20 +149,33 @@ def verification_call_place(
             created_at=now,
             expires_at=now + CODE_VALIDITY,
         )
-        cache.set(
-            _code_cache_key(verification.pk), code, timeout=int(CODE_VALIDITY.total_seconds())
-        )
+        params: dict[str, Any] = {"code_id": verification.pk}
+        if verification.notice_only:
+            # No code can complete anything: the hash is of nothing (never matches).
+            verification.code_hash = make_password(None)
+            params["already_subscribed"] = True
+        else:
+            cache.set(
+                _code_cache_key(verification.pk), code, timeout=int(CODE_VALIDITY.total_seconds())
+            )
         delivery = delivery_create(
             medium=Medium.VOICE,
             to=number,
             purpose=VERIFICATION_PURPOSE,
             reference=str(verification.pk),
             language=language,
-            payload={"flow": "verification", "params": {"code_id": verification.pk}},
+            payload={"flow": "verification", "params": params},
         )
         verification.delivery_id = delivery.pk
-        verification.save(update_fields=["delivery_id"])
+        verification.save(update_fields=["delivery_id", "code_hash"])
     return verification
+
+
+def verification_handle_issue(*, verification: VerificationCode) -> str:
+    """A new unguessable handle for the API client that started this code (shown once)."""
+    handle = secrets.token_urlsafe(32)
+    VerificationCode.objects.filter(pk=verification.pk).update(handle_hash=_handle_hash(handle))
+    return handle
 
 
 def verification_check(*, verification: VerificationCode, code: str) -> None:
@@ -148,6 +183,7 @@ def verification_check(*, verification: VerificationCode, code: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         verification = VerificationCode.objects.select_for_update().get(pk=verification.pk)
+        spent = True  # a refusal that no code can change: a new call is needed
         if verification.used_at is not None:
             refusal = _("Questo codice è già stato usato: chiedi una nuova chiamata.")
         elif now >= verification.expires_at:
@@ -162,6 +198,7 @@ def verification_check(*, verification: VerificationCode, code: str) -> None:
                 verification.used_at = now
             verification.save(update_fields=["attempts", "used_at"])
             left = CODE_ATTEMPTS - verification.attempts
+            spent = not left
             if right:
                 refusal = ""
             elif left:
@@ -171,7 +208,7 @@ def verification_check(*, verification: VerificationCode, code: str) -> None:
                     "Il codice non è giusto e i tentativi sono finiti: chiedi una nuova chiamata."
                 )
     if refusal:
-        raise ApplicationError(refusal)
+        raise ApplicationError(refusal, extra={"spent": spent})
     cache.delete(_code_cache_key(verification.pk))
 
 
@@ -217,17 +254,21 @@ def mobile_bound(*, mobile: str) -> bool:
 
 def subscription_start(
     *, data: SubscriptionData, ip_address: str | None
-) -> tuple[Subscription, VerificationCode]:
-    """Record the subscription as pending and place the verification call."""
+) -> tuple[Subscription | None, VerificationCode]:
+    """Record the subscription as pending and place the verification call.
+
+    For a number that is already subscribed the answer looks the same (nobody learns who is
+    subscribed by trying numbers), under the same limits; nothing is recorded but the call,
+    which tells the number's owner that it is subscribed and how to change the data."""
     if mobile_bound(mobile=data.mobile):
-        raise ApplicationError(
-            _(
-                "Il numero %(number)s è già iscritto all'allerta. Per cambiare i dati usa "
-                "«Gestisci la tua iscrizione»."
-            )
-            % {"number": phone_display(data.mobile)},
-            extra={"bound": True},
+        verification = verification_call_place(
+            number=data.mobile,
+            purpose=VerificationPurpose.SUBSCRIBE,
+            subscription=None,
+            ip_address=ip_address,
+            language=data.language,
         )
+        return None, verification
     with transaction.atomic():
         subscription = _subscription_create(data=data)
         verification = verification_call_place(

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from sportello.alerts import services
 from sportello.alerts.forms import CodeForm, ManageForm, ManageStartForm, SubscriptionForm
-from sportello.alerts.models import Subscription, SubscriptionStatus, VerificationCode
+from sportello.alerts.models import (
+    Subscription,
+    SubscriptionStatus,
+    VerificationCode,
+    VerificationPurpose,
+)
 from sportello.channels.phones import phone_display
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
@@ -33,7 +40,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @never_cache
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None)
-    bound_number = None
     if request.method == "POST" and form.is_valid():
         data = form.subscription_data()
         try:
@@ -42,24 +48,25 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
-            bound_number = error.extra.get("bound")
         else:
             request.session[SESSION_VERIFICATION] = verification.pk
             return redirect("alerts:verify")
     return render(
         request,
         "alerts/subscribe.html",
-        {"form": form, "candidates": form.address_candidates, "bound_number": bound_number},
+        {"form": form, "candidates": form.address_candidates},
     )
 
 
 def _pending_verification(request: HttpRequest) -> VerificationCode | None:
+    """The code this browser started (its id is in the session, never in the address)."""
     verification_id = request.session.get(SESSION_VERIFICATION)
     if not verification_id:
         return None
     return (
         VerificationCode.objects.select_related("subscription")
-        .filter(pk=verification_id, subscription__status=SubscriptionStatus.PENDING)
+        .filter(pk=verification_id, purpose=VerificationPurpose.SUBSCRIBE)
+        .filter(Q(subscription__isnull=True) | Q(subscription__status=SubscriptionStatus.PENDING))
         .first()
     )
 
@@ -76,11 +83,11 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "call_again" in request.POST:
         try:
             verification = services.verification_call_place(
-                number=subscription.mobile,
+                number=verification.number,
                 purpose=verification.purpose,
                 subscription=subscription,
                 ip_address=client_ip(request),
-                language=subscription.language,
+                language=subscription.language if subscription else get_language() or "it",
             )
         except ApplicationError as error:
             call_error = error.message
@@ -99,12 +106,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "alerts/verify.html",
-        {
-            "form": form,
-            "call_error": call_error,
-            "subscription": subscription,
-            "number": phone_display(subscription.mobile),
-        },
+        {"form": form, "call_error": call_error, "number": phone_display(verification.number)},
     )
 
 

@@ -20,7 +20,7 @@ urlpatterns = [
         name="api-alerts-subscribe",
     ),
     path(
-        "v1/allerta/verifiche/<int:verification_id>/",
+        "v1/allerta/verifiche/<str:handle>/",
         _declare(alerts_api.VerifyView.as_view(), PUBLIC),
         name="api-alerts-verify",
     ),
