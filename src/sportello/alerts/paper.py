@@ -108,7 +108,7 @@ def paper_deregistration(request: HttpRequest) -> HttpResponse:
 def callbacks(request: HttpRequest) -> HttpResponse:
     """The call-back queue: requests left on the phone line or taken by an operator."""
     from sportello.alerts.models import CallbackRequest, CallbackStatus
-    from sportello.channels.phones import phone_e164
+    from sportello.channels.phones import phone_e164, phone_refusal
 
     if request.method == "POST":
         if request.POST.get("done"):
@@ -119,7 +119,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
                 )
         elif request.POST.get("number"):
             number = phone_e164(request.POST["number"])
-            if number:
+            if number and phone_refusal(number) is None:
                 services.callback_request_create(
                     number=number, source="operator", name=request.POST.get("name", "")[:200]
                 )
