@@ -2,7 +2,8 @@
 provider stored them; answer a ringing call, or place a call to one of the municipality's lines,
 and the very IVR flows a real provider would run speak here, with a keypad.
 
-Open to operators; in the demo (SPORTELLO_PHONE_SIMULATOR_PUBLIC) to anyone on the machine.
+Open to the alert roles; in the demo (SPORTELLO_PHONE_SIMULATOR_PUBLIC) to anyone on the machine.
+Production has no simulator unless SPORTELLO_PHONE_SIMULATOR_ENABLED turns it on for a drill.
 """
 
 from __future__ import annotations
@@ -42,13 +43,21 @@ from sportello.core.access import OPERATOR
 _AUDIO_SALT = "sportello.channels.simulator.audio"
 
 
+# The page shows every message sent to any number, and calls the lines as anyone would (the
+# deregistration line deletes): only the alert roles, which see and delete subscriptions anyway.
+SIMULATOR_PERMISSIONS = ("channels.view_delivery", "alerts.delete_subscription")
+
+
 def simulator_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.SPORTELLO_PHONE_SIMULATOR_ENABLED:
+            # Production: not there at all, unless switched on for a drill.
+            raise Http404
         if not settings.SPORTELLO_PHONE_SIMULATOR_PUBLIC:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.is_staff:
+            if not request.user.has_perms(SIMULATOR_PERMISSIONS):
                 raise PermissionDenied
         return view(request, *args, **kwargs)
 

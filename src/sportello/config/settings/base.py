@@ -366,8 +366,9 @@ SPORTELLO_CHANNELS = {
 }
 # Numbers of these countries (ISO 3166 codes) are the only ones ever called or texted.
 SPORTELLO_CALLABLE_COUNTRIES = env.items("SPORTELLO_CALLABLE_COUNTRIES", ["IT"])
-# The phone simulator page: on while the simulator is a provider; anyone may open it in the demo
-# (local settings), only operators elsewhere.
+# The phone simulator page: anyone may open it in the demo (local settings), only the alert
+# roles elsewhere; production has none unless it is switched on for a drill.
+SPORTELLO_PHONE_SIMULATOR_ENABLED = env.boolean("SPORTELLO_PHONE_SIMULATOR_ENABLED", True)
 SPORTELLO_PHONE_SIMULATOR_PUBLIC = env.boolean("SPORTELLO_PHONE_SIMULATOR_PUBLIC", False)
 # The address the outside world (Twilio, Kannel) uses to reach our webhooks, e.g.
 # https://sportello.comune.example.it — signatures are computed on it.
