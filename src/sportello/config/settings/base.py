@@ -9,9 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from sportello.config import env
+from sportello.config.env import tile_origins
 
 # pysaml2 still imports CFB from its old place in cryptography; it does not use it for SPID.
 warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
@@ -76,6 +78,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy (django-permissions-policy).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Expired sessions end here, before any view runs ("Sessione scaduta").
     "sportello.accounts.middleware.SessionValidityMiddleware",
     # First-access password change and operators' second factor come before anything else.
@@ -193,6 +198,43 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Pages run only our own scripts (no inline script anywhere), load images only from here and
+# the map's tile server (SPORTELLO_MAP_TILES, below), and cannot be framed. Inline styles are
+# allowed: Bootstrap Italia's bundle writes <style> elements at run time (its font faces, with
+# the static path in them, and form-validation labels) and embeds an icon font as data:.
+CSP_IMAGE_SOURCES = env.items("SPORTELLO_CSP_IMAGE_SOURCES", [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # completed with the tile server below
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Features no page uses are off for every page and anything it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 _email = env.email("EMAIL_URL", "consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -591,6 +633,10 @@ SPORTELLO_MAP_ATTRIBUTION = env.text(
     "SPORTELLO_MAP_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
+    *tile_origins(SPORTELLO_MAP_TILES),
+    *CSP_IMAGE_SOURCES,
+]
 SPORTELLO_CAP_FEEDS = env.items("SPORTELLO_CAP_FEEDS", [])  # CAP/Atom/RSS URLs polled (docs/cap.md)
 
 # --- Payments with pagoPA (docs/payments.md) --------------------------------------------------
