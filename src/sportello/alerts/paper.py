@@ -106,11 +106,17 @@ def paper_deregistration(request: HttpRequest) -> HttpResponse:
 
 @operator_required("alerts.view_callbackrequest")
 def callbacks(request: HttpRequest) -> HttpResponse:
-    """The call-back queue: requests left on the phone line or taken by an operator."""
+    """The call-back queue: requests left on the phone line or taken by an operator. Reading
+    needs the view permission; closing or adding a request, the change and add ones."""
+    from django.core.exceptions import PermissionDenied
+
     from sportello.alerts.models import CallbackRequest, CallbackStatus
     from sportello.channels.phones import phone_e164, phone_refusal
 
     if request.method == "POST":
+        needed = "change" if request.POST.get("done") else "add"
+        if not request.user.has_perm(f"alerts.{needed}_callbackrequest"):
+            raise PermissionDenied
         if request.POST.get("done"):
             item = CallbackRequest.objects.filter(pk=request.POST["done"]).first()
             if item is not None:
