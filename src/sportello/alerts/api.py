@@ -9,9 +9,11 @@ delete subscriptions; every deletion is audited.
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -60,6 +62,13 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         return f"{civic.street.full_name} {civic.label}"
 
 
+# The form's first rule for a number, where a schema can say it (whether the number exists and is
+# a mobile is the form's to say: a 400 with the reason).
+WRITTEN_NUMBER = RegexValidator(
+    r"^(\+?[0-9 ().\-/]{1,30})?$", _lazy("Scrivi il numero solo con cifre, senza lettere.")
+)
+
+
 class SubscribeRequest(serializers.Serializer):
     """The web form's fields; validated by the same form, so the rules are the same."""
 
@@ -67,6 +76,7 @@ class SubscribeRequest(serializers.Serializer):
     last_name = serializers.CharField(max_length=100)
     mobile = serializers.CharField(
         max_length=30,
+        validators=[WRITTEN_NUMBER],
         help_text="Italian mobile number (e.g. «333 123 4567» or «+39 333 1234567»); digits "
         "only, no letters.",
     )
@@ -82,12 +92,14 @@ class SubscribeRequest(serializers.Serializer):
     address_detail = serializers.CharField(max_length=60, required=False, allow_blank=True)
     landline = serializers.CharField(
         max_length=30,
+        validators=[WRITTEN_NUMBER],
         required=False,
         allow_blank=True,
         help_text="Italian landline, only if not in the public directory.",
     )
     fax = serializers.CharField(
         max_length=30,
+        validators=[WRITTEN_NUMBER],
         required=False,
         allow_blank=True,
         help_text="Italian fax number (a landline): premium-rate and shared-cost numbers are "
@@ -103,20 +115,31 @@ class SubscribeRequest(serializers.Serializer):
     )
 
 
-class FieldError(serializers.Serializer):
-    message = serializers.CharField()
-    code = serializers.CharField()
-
-
 class Detail(serializers.Serializer):
     detail = serializers.CharField(help_text="What happened, in Italian.")
 
 
 FIELD_ERRORS = OpenApiResponse(
-    response=inline_serializer("FieldErrors", {"field": serializers.ListField(child=FieldError())}),
+    response={
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "additionalProperties": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"message": {"type": "string"}, "code": {"type": "string"}},
+                "required": ["message", "code"],
+            },
+        },
+    },
     description="Bad input: for each field (or `__all__`), its errors in Italian; nothing was "
     "stored.",
 )
+NOT_ALLOWED = OpenApiResponse(
+    response=Detail,
+    description="Not logged in, or without the civil-protection permission for this.",
+)
+NOT_FOUND = OpenApiResponse(response=Detail, description="No such subscription (or page).")
 CROSS_SITE = OpenApiResponse(
     response=Detail, description="Sent by a browser from another site's page: refused."
 )
@@ -252,6 +275,7 @@ class OperatorPermissions(DjangoModelPermissions):
     perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
+@extend_schema(responses={200: SubscriptionSerializer(many=True), 403: NOT_ALLOWED, 404: NOT_FOUND})
 class SubscriptionList(ListAPIView):
     permission_classes = [OperatorPermissions]
     serializer_class = SubscriptionSerializer
@@ -266,7 +290,7 @@ class SubscriptionDetail(APIView):
     permission_classes = [OperatorPermissions]
     queryset = Subscription.objects.all()
 
-    @extend_schema(responses={200: SubscriptionSerializer})
+    @extend_schema(responses={200: SubscriptionSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
         subscription = get_object_or_404(
             Subscription.objects.select_related("civic_number__street"), pk=pk
@@ -279,7 +303,7 @@ class SubscriptionDetail(APIView):
         )
         return Response(SubscriptionSerializer(subscription).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 403: NOT_ALLOWED, 404: NOT_FOUND})
     def delete(self, request: Request, pk: int) -> Response:
         subscription = get_object_or_404(Subscription, pk=pk)
         services.subscription_delete(subscription=subscription, channel="api")

@@ -1,11 +1,12 @@
 """The REST API (outside the language prefixes): /api/v1/…, the OpenAPI schema and its docs."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from sportello.alerts import api as alerts_api
 from sportello.alerts import api_public as alerts_public_api
 from sportello.core.access import OPERATOR, PUBLIC
+from sportello.core.api import api_not_found
 
 
 def _declare(view, level: str):
@@ -63,4 +64,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # Last: whatever else is asked under /api/ gets a JSON 404 (the schema promises JSON).
+    re_path(r"^(?P<path>.*)$", _declare(api_not_found, PUBLIC), name="api-not-found"),
 ]

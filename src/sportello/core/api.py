@@ -5,7 +5,10 @@ visitor's browser start subscriptions, and verification calls, on its behalf).""
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -26,3 +29,9 @@ class NoCrossSiteRequests(BasePermission):
             return True
         own = f"{request.scheme}://{request.get_host()}"
         return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+@csrf_exempt  # nothing to protect: it only ever answers 404
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any other address under /api/: a JSON answer, as from every API view, not a web page."""
+    return JsonResponse({"detail": gettext_now("Indirizzo non trovato.")}, status=404)
