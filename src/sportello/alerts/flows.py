@@ -327,6 +327,13 @@ def _alert_message_parts(alert, language: str) -> list:
             parts.append(
                 Say(exercise_marker(lang) + _("Questa è una prova, non un'emergenza."), lang)
             )
+        if alert.supersedes_id:
+            parts.append(
+                Say(
+                    _("Aggiornamento: questo messaggio sostituisce quello precedente."),
+                    lang,
+                )
+            )
         parts.append(
             Say(
                 _("Messaggio della protezione civile del %(name)s.")

@@ -372,7 +372,13 @@ def sms_preference_decide(*, subscription: Subscription, granted: bool, operator
         subscription.sms_instead_of_voice_requested = False
         subscription.save(update_fields=["sms_instead_of_voice", "sms_instead_of_voice_requested"])
         with translation.override(subscription.language):
-            context = {"subscription": subscription, "granted": granted}
+            from sportello.core.selectors import municipality_get
+
+            context = {
+                "subscription": subscription,
+                "granted": granted,
+                "municipality": municipality_get(),
+            }
             text = render_to_string("alerts/email/sms_decision.txt", context)
             subject = _("Allerta: la tua richiesta di ricevere SMS")
         delivery_create(
