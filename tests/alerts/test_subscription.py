@@ -225,3 +225,31 @@ def test_the_form_links_the_privacy_notice_of_the_alerts(town) -> None:
 
     assert 'href="/allerta/informativa/"' in form_page
     assert "art. 13 GDPR" in notice and "consenso esplicito" in notice
+
+
+def test_subscriptions_never_verified_are_purged_with_their_calls(
+    town, settings, django_capture_on_commit_callbacks
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sportello.alerts.tasks import alerts_pending_purge
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/allerta/iscrizione/", form(town))
+        Client().post(
+            "/allerta/iscrizione/", form(town, mobile="333 765 4321", email="b@example.it")
+        )
+    old = Subscription.objects.get(mobile=MOBILE)
+    Subscription.objects.filter(pk=old.pk).update(
+        created_at=timezone.now()
+        - timedelta(hours=settings.SPORTELLO_PENDING_SUBSCRIPTION_HOURS + 1)
+    )
+
+    purged = alerts_pending_purge()
+
+    assert purged == 1
+    assert list(Subscription.objects.values_list("mobile", flat=True)) == ["+393337654321"]
+    assert not VerificationCode.objects.filter(number=MOBILE).exists()
+    assert not Delivery.objects.filter(to=MOBILE).exists()

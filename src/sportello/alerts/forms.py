@@ -207,7 +207,8 @@ class ManageForm(AccessibleFormMixin, forms.Form):
 
 
 class PaperSubscriptionForm(SubscriptionForm):
-    """The web form's fields, plus what the office records for a paper form."""
+    """The web form's fields, plus what the office records for a paper form. The paper form is
+    for people without internet: the e-mail may be missing."""
 
     protocol_number = forms.CharField(label=_("Numero di protocollo del modulo"), max_length=40)
     verification = forms.ChoiceField(
@@ -217,6 +218,11 @@ class PaperSubscriptionForm(SubscriptionForm):
             ("attestation", _("Ho verificato io il numero con il cittadino (allo sportello)")),
         ],
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["email"].help_text = _("Se il modulo ne riporta una.")
 
 
 class PaperDeregistrationForm(AccessibleFormMixin, forms.Form):

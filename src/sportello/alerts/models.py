@@ -45,7 +45,8 @@ class Subscription(models.Model):
     first_name = models.CharField(_("nome"), max_length=100)
     last_name = models.CharField(_("cognome"), max_length=100)
     mobile = models.CharField(_("cellulare"), max_length=20, db_index=True)
-    email = models.EmailField(_("e-mail"))
+    # Required on the web; a paper form (people without internet) may have none.
+    email = models.EmailField(_("e-mail"), blank=True)
     landline = models.CharField(_("telefono fisso"), max_length=20, blank=True)
     fax = models.CharField(_("fax"), max_length=20, blank=True)
     civic_number = models.ForeignKey(

@@ -41,13 +41,27 @@ def subscription_form_pdf(request: HttpRequest) -> HttpResponse:
     )
 
 
+def deregistration_menu_key() -> str:
+    """The key that picks deregistration at the menu of its line, when the line is shared with
+    other services (Livorno's also takes requests to subscribe); "" when it has no menu."""
+    from sportello.channels.ivr import inbound_flows_for
+    from sportello.core.selectors import municipality_get
+
+    municipality = municipality_get()
+    line = municipality.deregistration_line if municipality else ""
+    flows = inbound_flows_for(called=line) if line else []
+    if len(flows) < 2 or "deregistration" not in flows:
+        return ""
+    return str(flows.index("deregistration") + 1)
+
+
 @public
 def deregistration_form_pdf(request: HttpRequest) -> HttpResponse:
     from sportello.core.selectors import municipality_get
 
     return _pdf(
         "alerts/paper_deregistration.html",
-        {"municipality": municipality_get()},
+        {"municipality": municipality_get(), "menu_key": deregistration_menu_key()},
         "modulo-cancellazione-allerta.pdf",
     )
 

@@ -306,6 +306,29 @@ def subscription_verify(*, verification: VerificationCode, code: str) -> Subscri
     return subscription
 
 
+def subscriptions_pending_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete subscriptions never verified within SPORTELLO_PENDING_SUBSCRIPTION_HOURS, with
+    their codes: personal data given for a subscription that never started is not kept."""
+    limit = (now or timezone.now()) - datetime.timedelta(
+        hours=settings.SPORTELLO_PENDING_SUBSCRIPTION_HOURS
+    )
+    with transaction.atomic():
+        stale = Subscription.objects.filter(status=SubscriptionStatus.PENDING, created_at__lt=limit)
+        ids = list(stale.values_list("pk", flat=True))
+        # The calls that asked for the code go with them (they carry the number).
+        codes = VerificationCode.objects.filter(subscription_id__in=ids)
+        Delivery.objects.filter(
+            purpose=VERIFICATION_PURPOSE,
+            reference__in=[str(pk) for pk in codes.values_list("pk", flat=True)],
+        ).delete()
+        Subscription.objects.filter(pk__in=ids).delete()
+    if ids:
+        audit_record(
+            action="alert_pending_subscriptions_purged", actor="", detail={"count": len(ids)}
+        )
+    return len(ids)
+
+
 def subscription_find_by_number(*, number: str) -> Subscription | None:
     return (
         Subscription.objects.filter(status=SubscriptionStatus.ACTIVE)
@@ -371,6 +394,16 @@ def sms_preference_decide(*, subscription: Subscription, granted: bool, operator
         subscription.sms_instead_of_voice = granted
         subscription.sms_instead_of_voice_requested = False
         subscription.save(update_fields=["sms_instead_of_voice", "sms_instead_of_voice_requested"])
+        if not subscription.email:
+            # Entered from a paper form without e-mail: the office tells them by other means.
+            audit_record(
+                action="alert_sms_preference_granted"
+                if granted
+                else "alert_sms_preference_refused",
+                actor=operator,
+                target=subscription,
+            )
+            return
         with translation.override(subscription.language):
             from sportello.core.selectors import municipality_get
 

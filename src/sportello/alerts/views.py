@@ -27,7 +27,9 @@ SESSION_VERIFICATION = "_sportello_alert_verification"
 
 @public
 def alerts_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "alerts/home.html")
+    from sportello.alerts.paper import deregistration_menu_key
+
+    return render(request, "alerts/home.html", {"menu_key": deregistration_menu_key()})
 
 
 @public

@@ -618,6 +618,10 @@ SPORTELLO_DISPATCH_WATCHDOG_SECONDS = env.integer("SPORTELLO_DISPATCH_WATCHDOG_S
 SPORTELLO_VOICE_ATTEMPTS = env.integer("SPORTELLO_VOICE_ATTEMPTS", 3)
 SPORTELLO_VOICE_RETRY_MINUTES = env.integer("SPORTELLO_VOICE_RETRY_MINUTES", 5)
 SPORTELLO_SMS_FALLBACK = env.boolean("SPORTELLO_SMS_FALLBACK", True)
+# Subscriptions never verified are deleted (with their codes) after this many hours.
+SPORTELLO_PENDING_SUBSCRIPTION_HOURS = env.integer(
+    "SPORTELLO_PENDING_SUBSCRIPTION_HOURS", 72, minimum=1
+)
 # Four-eyes rule: an alert goes out only after a second operator approves it.
 SPORTELLO_ALERT_FOUR_EYES = env.boolean("SPORTELLO_ALERT_FOUR_EYES", False)
 # Phone simulator: seconds a call rings before "no answer"; with CALL_SECONDS set, every call is
