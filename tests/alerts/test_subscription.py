@@ -253,3 +253,36 @@ def test_subscriptions_never_verified_are_purged_with_their_calls(
     assert list(Subscription.objects.values_list("mobile", flat=True)) == ["+393337654321"]
     assert not VerificationCode.objects.filter(number=MOBILE).exists()
     assert not Delivery.objects.filter(to=MOBILE).exists()
+
+
+def test_a_misspelt_street_gets_the_nearest_names_and_their_civic_numbers(town) -> None:
+    from sportello.places.models import Street
+
+    street = Street.objects.get(pk=town.street_id)
+    typo = street.name[:2] + street.name[3] + street.name[2] + street.name[4:]  # two swapped
+    client = Client()
+
+    page = client.post(
+        "/allerta/iscrizione/", form(town, address=f"{street.street_type} {typo} {town.number}")
+    ).content.decode()
+
+    assert "Forse intendevi" in page and street.full_name in page
+    assert 'type="radio" name="civic_number_id"' in page
+    chosen = client.post(
+        "/allerta/iscrizione/",
+        form(town, address=f"{street.street_type} {typo} {town.number}", civic_number_id=town.pk),
+    )
+    assert chosen.status_code == 302
+    assert Subscription.objects.get().civic_number == town
+
+
+def test_via_grnade_is_via_grande(town) -> None:
+    from sportello.places.models import Street
+    from sportello.places.selectors import address_geocode, address_search
+
+    assert Street.objects.filter(street_type="Via", name="Grande").exists()
+
+    result = address_geocode(text="Via Grnade 10")
+
+    assert "Forse intendevi: Via Grande" in result.reason
+    assert [match.label for match in address_search(query="via grnade")][:1] == ["Via Grande"]
