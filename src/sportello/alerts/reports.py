@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
@@ -204,7 +205,16 @@ def alert_progress(*, alert: Alert) -> dict[str, Any] | None:
     """The dispatch's own figures (channels.dispatch.dispatch_progress); None before sending."""
     if alert.dispatch is None:
         return None
-    return dispatch_progress(alert.dispatch)
+    progress = dispatch_progress(alert.dispatch)
+    if "last_update_at" not in progress:
+        # The last outcome a provider reported (delivered, answered, failed…): a hand-off is
+        # not an outcome.
+        progress["last_update_at"] = (
+            Delivery.objects.filter(dispatch_id=alert.dispatch_id)
+            .exclude(status__in=(S.QUEUED, S.SENDING, S.SENT))
+            .aggregate(last=Max("updated_at"))["last"]
+        )
+    return progress
 
 
 def alert_finished(alert: Alert) -> bool:
