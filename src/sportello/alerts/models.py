@@ -183,6 +183,11 @@ class Contact(models.Model):
     source = models.CharField(_("fonte"), max_length=40, default="directory")
     imported_at = models.DateTimeField(_("importato il"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confermato il"), null=True, blank=True)
+    # Asked, during a drill's re-confirmation call, not to be called any more: a drill removes
+    # nobody, so the office sees the wish here and decides.
+    removal_requested_at = models.DateTimeField(
+        _("ha chiesto di essere tolto il"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -405,6 +410,11 @@ class Alert(AlertContent):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("inviata da"),
+    )
+    # Re-confirmation campaigns: people who pressed 2 (their number is then deleted, with its
+    # deliveries, unless the campaign is a drill: counted here so the report keeps them).
+    removal_requests = models.PositiveIntegerField(
+        _("richieste di non essere più chiamati"), default=0
     )
     # CAP: the alert this one updates (its message is then an Update referencing it).
     supersedes = models.ForeignKey(

@@ -381,6 +381,10 @@ def monitor_figures(*, alert: Alert, progress: dict[str, Any] | None) -> dict[st
         "canceled_text": _n(canceled),
         "confirmed": confirmed,
         "confirmed_text": _n(confirmed),
+        # Re-confirmation campaigns: who pressed 2 (a real campaign deletes their numbers and
+        # deliveries, so only this count keeps them in the report).
+        "removal_requests": alert.removal_requests,
+        "removal_requests_text": _n(alert.removal_requests),
         "rate_text": _rate_text(rate) if not finished else "—",
         "eta_text": duration_text(eta) if not finished else _("invio concluso"),
         "last_handoff_text": when_text((progress or {}).get("last_handoff_at")),
