@@ -105,3 +105,32 @@ def test_the_voice_can_be_heard(db, public_simulator) -> None:
     assert response["Content-Type"] == "audio/wav"
     assert response.content[:4] == b"RIFF"
     assert Client().get("/simulatore-telefono/audio/?t=falso").status_code == 404
+
+
+def test_only_calls_that_rang_are_listed_at_the_time_they_rang(
+    db, public_simulator, django_capture_on_commit_callbacks
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from sportello.channels.base import DeliveryStatus
+    from sportello.channels.models import Delivery, SimulatorHandoff
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rang = delivery_create(
+            medium=Medium.VOICE, to=NUMBER, purpose="alert", payload={"flow": "alert_message"}
+        )
+    rang_at = timezone.now() - datetime.timedelta(hours=2)
+    SimulatorHandoff.objects.filter(delivery_id=rang.pk).update(at=rang_at)
+    Delivery.objects.filter(pk=rang.pk).update(created_at=rang_at - datetime.timedelta(hours=1))
+    # A retry that never went out: queued, then cancelled when the alert was stopped.
+    Delivery.objects.create(
+        medium=Medium.VOICE, to=NUMBER, purpose="alert", status=DeliveryStatus.CANCELED
+    )
+
+    page = Client().get("/simulatore-telefono/?numero=0586111222").content.decode()
+
+    assert page.count("Chiamata da") == 1
+    shown = timezone.localtime(rang_at).strftime("%d/%m/%Y %H:%M")
+    assert shown in page

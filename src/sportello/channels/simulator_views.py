@@ -34,7 +34,7 @@ from sportello.channels.ivr import (
     inbound_numbers,
     ivr_run,
 )
-from sportello.channels.models import Delivery
+from sportello.channels.models import Delivery, SimulatorHandoff
 from sportello.channels.phones import phone_display, phone_e164
 from sportello.channels.services import delivery_status_update, voice_call_step
 from sportello.channels.speech import speech_available, speech_wav
@@ -88,6 +88,26 @@ def _render_prompt(
     )
 
 
+def _received(number: str, limit: int = 50) -> list[Delivery]:
+    """What the simulator provider was handed for `number`, the latest first, each with the
+    moment it arrived (`received_at`): a retry still queued or cancelled never rang."""
+    handoffs = (
+        SimulatorHandoff.objects.filter(
+            delivery_id__in=Delivery.objects.filter(to=number).values("pk")
+        )
+        .order_by("-at", "-delivery_id")
+        .values_list("delivery_id", "at")[: limit * 2]
+    )
+    received: dict[int, Any] = {}
+    for delivery_id, at in handoffs:
+        received[delivery_id] = at  # the earliest hand-off of each wins (listed last)
+    deliveries = list(Delivery.objects.filter(pk__in=list(received)).select_related("dispatch"))
+    for delivery in deliveries:
+        delivery.received_at = received[delivery.pk]
+    deliveries.sort(key=lambda delivery: (delivery.received_at, delivery.pk), reverse=True)
+    return deliveries[:limit]
+
+
 @simulator_access
 def simulator(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("numero", "").strip()
@@ -95,11 +115,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
     email = request.GET.get("email", "").strip()
     deliveries = []
     if number:
-        deliveries = list(
-            Delivery.objects.filter(to=number)
-            .select_related("dispatch")
-            .order_by("-created_at", "-id")[:50]
-        )
+        deliveries = _received(number)
     emails = list(Delivery.objects.filter(to=email, medium=Medium.EMAIL)[:50]) if email else []
     return render(
         request,
