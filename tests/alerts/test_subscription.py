@@ -286,3 +286,29 @@ def test_via_grnade_is_via_grande(town) -> None:
 
     assert "Forse intendevi: Via Grande" in result.reason
     assert [match.label for match in address_search(query="via grnade")][:1] == ["Via Grande"]
+
+
+def test_a_deaf_person_who_asked_for_sms_gets_the_code_by_sms(
+    town, django_capture_on_commit_callbacks
+) -> None:
+    import re as regex
+
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/allerta/iscrizione/",
+            form(town, deaf="on", sms_instead_of_voice_requested="on"),
+        )
+    page = client.get("/allerta/iscrizione/verifica/").content.decode()
+    [sms] = Delivery.objects.filter(to=MOBILE, purpose="verification")
+    simulator = Client().get("/simulatore-telefono/", {"numero": "333 123 4567"}).content.decode()
+
+    assert sms.medium == "sms"
+    assert "Ti abbiamo mandato un SMS al +39 333 123 4567" in page
+    assert "ricevuto per SMS" in page
+    code = regex.search(r"il tuo codice di verifica è (\d{6})", simulator).group(1)
+    done = client.post("/allerta/iscrizione/verifica/", {"code": code})
+    assert done["Location"] == "/allerta/iscrizione/completata/"
+    assert Subscription.objects.get().status == SubscriptionStatus.ACTIVE
+    sms.refresh_from_db()
+    assert code not in str(sms.payload)  # not kept once used

@@ -213,7 +213,9 @@ class SubscribeView(APIView):
         return Response(
             {
                 "verification": services.verification_handle_issue(verification=verification),
-                "detail": _("Ti stiamo chiamando: scrivi il codice che senti."),
+                "detail": _("Ti abbiamo mandato un SMS: scrivi il codice che contiene.")
+                if data.deaf and data.sms_instead_of_voice_requested
+                else _("Ti stiamo chiamando: scrivi il codice che senti."),
             },
             status=status.HTTP_202_ACCEPTED,
         )

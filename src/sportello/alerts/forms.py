@@ -164,6 +164,11 @@ class CodeForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
+    def __init__(self, *args, by_sms: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if by_sms:
+            self.fields["code"].label = _("Codice di 6 cifre che hai ricevuto per SMS")
+
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
         if not code.isdigit():

@@ -125,11 +125,13 @@ def verification_call_place(
     subscription: Subscription | None,
     ip_address: str | None,
     language: str = "it",
+    by_sms: bool = False,
 ) -> VerificationCode:
-    """Call `number` and read a new 6-digit code; limits per number and per address hold.
+    """Call `number` and read a new 6-digit code (`by_sms`: text it, for deaf people who asked
+    for SMS instead of calls); limits per number and per address hold.
 
     Without a subscription to complete (purpose subscribe) the number is already subscribed:
-    the call tells its owner so, and no code exists (VerificationCode.notice_only)."""
+    the message tells its owner so, and no code exists (VerificationCode.notice_only)."""
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         # Count and insert under one lock per number and per address: twenty requests at once
@@ -158,17 +160,43 @@ def verification_call_place(
             cache.set(
                 _code_cache_key(verification.pk), code, timeout=int(CODE_VALIDITY.total_seconds())
             )
+        if by_sms:
+            medium, payload = Medium.SMS, {"text": _verification_sms(verification, code, language)}
+        else:
+            medium, payload = Medium.VOICE, {"flow": "verification", "params": params}
         delivery = delivery_create(
-            medium=Medium.VOICE,
+            medium=medium,
             to=number,
             purpose=VERIFICATION_PURPOSE,
             reference=str(verification.pk),
             language=language,
-            payload={"flow": "verification", "params": params},
+            payload=payload,
         )
         verification.delivery_id = delivery.pk
         verification.save(update_fields=["delivery_id", "code_hash"])
     return verification
+
+
+def _verification_sms(verification: VerificationCode, code: str, language: str) -> str:
+    """The text of a verification SMS. The code is in it (an SMS carries its text): it is
+    blanked from the delivery once used (verification_check)."""
+    from django.utils import translation
+
+    from sportello.core.selectors import municipality_get
+
+    municipality = municipality_get()
+    name = municipality.name if municipality else ""
+    with translation.override(language):
+        if verification.notice_only:
+            return _(
+                "%(name)s, allerta: è stata chiesta l'iscrizione di questo numero, che è già "
+                "iscritto. Non serve fare nulla; per cambiare i dati usa «Gestisci la tua "
+                "iscrizione» sul sito."
+            ) % {"name": name}
+        return _(
+            "%(name)s, allerta: il tuo codice di verifica è %(code)s. Vale 10 minuti. Non "
+            "darlo a nessuno."
+        ) % {"name": name, "code": code}
 
 
 def verification_handle_issue(*, verification: VerificationCode) -> str:
@@ -210,6 +238,10 @@ def verification_check(*, verification: VerificationCode, code: str) -> None:
     if refusal:
         raise ApplicationError(refusal, extra={"spent": spent})
     cache.delete(_code_cache_key(verification.pk))
+    # A code sent by SMS sits in the delivery's text: once used it is no longer kept.
+    Delivery.objects.filter(pk=verification.delivery_id, medium=Medium.SMS).update(
+        payload={"text": "(codice di verifica usato)"}
+    )
 
 
 # --- subscriptions ------------------------------------------------------------------------
@@ -260,13 +292,19 @@ def subscription_start(
     For a number that is already subscribed the answer looks the same (nobody learns who is
     subscribed by trying numbers), under the same limits; nothing is recorded but the call,
     which tells the number's owner that it is subscribed and how to change the data."""
+    by_sms = data.deaf and data.sms_instead_of_voice_requested
     if mobile_bound(mobile=data.mobile):
+        owner = Subscription.objects.filter(
+            mobile=data.mobile, status=SubscriptionStatus.ACTIVE
+        ).first()
         verification = verification_call_place(
             number=data.mobile,
             purpose=VerificationPurpose.SUBSCRIBE,
             subscription=None,
             ip_address=ip_address,
             language=data.language,
+            # The owner is told the way they asked to be told.
+            by_sms=bool(owner and (owner.sms_instead_of_voice or owner.deaf)),
         )
         return None, verification
     with transaction.atomic():
@@ -277,6 +315,7 @@ def subscription_start(
             subscription=subscription,
             ip_address=ip_address,
             language=data.language,
+            by_sms=by_sms,
         )
     return subscription, verification
 
@@ -371,6 +410,8 @@ def manage_call_place(*, number: str, ip_address: str | None) -> VerificationCod
         subscription=subscription,
         ip_address=ip_address,
         language=subscription.language,
+        by_sms=subscription.deaf
+        and (subscription.sms_instead_of_voice or subscription.sms_instead_of_voice_requested),
     )
 
 

@@ -23,6 +23,7 @@ from sportello.core.exceptions import ApplicationError
 from sportello.core.services import client_ip
 
 SESSION_VERIFICATION = "_sportello_alert_verification"
+SESSION_BY_SMS = "_sportello_alert_verification_sms"
 
 
 @public
@@ -52,6 +53,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             request.session[SESSION_VERIFICATION] = verification.pk
+            # What the person asked decides what the page says (never what exists on file).
+            request.session[SESSION_BY_SMS] = data.deaf and data.sms_instead_of_voice_requested
             return redirect("alerts:verify")
     return render(
         request,
@@ -80,9 +83,14 @@ def verify(request: HttpRequest) -> HttpResponse:
     if verification is None:
         return redirect("alerts:subscribe")
     subscription = verification.subscription
+    by_sms = bool(request.session.get(SESSION_BY_SMS))
     call_error = ""
-    form = CodeForm(request.POST if "code" in request.POST else None)
+    form = CodeForm(request.POST if "code" in request.POST else None, by_sms=by_sms)
     if request.method == "POST" and "call_again" in request.POST:
+        owner_by_sms = by_sms
+        if subscription is None:  # already subscribed: the owner is told their own way
+            owner = services.subscription_find_by_number(number=verification.number)
+            owner_by_sms = bool(owner and (owner.sms_instead_of_voice or owner.deaf))
         try:
             verification = services.verification_call_place(
                 number=verification.number,
@@ -90,6 +98,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 subscription=subscription,
                 ip_address=client_ip(request),
                 language=subscription.language if subscription else get_language() or "it",
+                by_sms=owner_by_sms,
             )
         except ApplicationError as error:
             call_error = error.message
@@ -108,7 +117,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "alerts/verify.html",
-        {"form": form, "call_error": call_error, "number": phone_display(verification.number)},
+        {
+            "form": form,
+            "call_error": call_error,
+            "number": phone_display(verification.number),
+            "by_sms": by_sms,
+        },
     )
 
 
