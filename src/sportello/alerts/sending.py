@@ -35,6 +35,12 @@ def _ready_check(alert: Alert) -> None:
         raise ApplicationError(_("L'allerta è già stata inviata o programmata."))
     if not alert.area:
         raise ApplicationError(_("Indica prima l'area da avvisare."))
+    from sportello.alerts.cap.parse import TO_TRANSLATE
+
+    if any(TO_TRANSLATE in text for text in (alert.headline, alert.description, alert.instruction)):
+        raise ApplicationError(
+            _("Traduci prima in italiano i testi segnati «%(mark)s».") % {"mark": TO_TRANSLATE}
+        )
     if alert.kind == AlertKind.ALERT:
         if not (alert.use_voice or alert.use_sms or alert.use_fax or alert.use_email):
             raise ApplicationError(_("Scegli almeno un canale."))
