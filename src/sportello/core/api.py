@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -34,4 +34,4 @@ class NoCrossSiteRequests(BasePermission):
 @csrf_exempt  # nothing to protect: it only ever answers 404
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any other address under /api/: a JSON answer, as from every API view, not a web page."""
-    return JsonResponse({"detail": gettext_now("Indirizzo non trovato.")}, status=404)
+    return JsonResponse({"detail": gettext("Indirizzo non trovato.")}, status=404)

@@ -32,7 +32,7 @@ def to_e164(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0001_initial'),
+        ('core', '0002_service_feedback'),
     ]
 
     operations = [
