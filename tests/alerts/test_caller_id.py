@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from sportello.channels.base import Medium
 from sportello.channels.providers import smpp as smpp_provider
@@ -31,7 +32,7 @@ def test_a_number_typed_with_spaces_is_kept_in_e164(town) -> None:
         "+3905861845150",
     )
     municipality.deregistration_line = "0586 ABC"
-    with pytest.raises(Exception, match="senza lettere"):
+    with translation.override("it"), pytest.raises(Exception, match="senza lettere"):
         municipality.full_clean()
 
 
