@@ -79,6 +79,27 @@ def browser() -> Iterator:
         browser.close()
 
 
+def csp_watch(page) -> list[str]:
+    """What the Content-Security-Policy blocks on `page` (Chromium says so on the console)."""
+    blocked: list[str] = []
+
+    def seen(message) -> None:
+        if "Content Security Policy" in message.text:
+            where = message.location or {}
+            blocked.append(
+                f"{message.text[:260]} (at {where.get('url')}:{where.get('lineNumber')})"
+            )
+
+    page.on("console", seen)
+    return blocked
+
+
+def csp_assert_none(blocked: list[str]) -> None:
+    """Every page must work under the Content-Security-Policy: anything blocked fails."""
+    if blocked:
+        pytest.fail("Blocked by the Content-Security-Policy:\n" + "\n".join(sorted(set(blocked))))
+
+
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
     context = browser.new_context(base_url=live_server.url, locale="it-IT")
@@ -91,8 +112,10 @@ def page(browser, live_server) -> Iterator:
             and page.failed_requests.append(f"{response.status} {response.url}")
         ),  # type: ignore[attr-defined]
     )
+    blocked = csp_watch(page)
     yield page
     context.close()
+    csp_assert_none(blocked)
 
 
 # --- SPID / CIE ID: the SP's and the demo IdP's keys, made once under var/test-spid ------------

@@ -50,3 +50,24 @@ def test_operators_see_the_queue_add_and_close_requests(town) -> None:
     first.refresh_from_db()
     assert (first.status, first.handled_by, first.note) == (CallbackStatus.DONE, user, "iscritto")
     assert Client().get("/allerta/operatori/richiamate/").status_code == 302  # login first
+
+
+def test_looking_at_the_queue_does_not_allow_changing_it(town) -> None:
+    from django.contrib.auth.models import Permission
+
+    call_line("confirm", "1")
+    waiting = CallbackRequest.objects.get()
+    user = User.objects.create_user("osservatore", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_callbackrequest"))
+    viewer = Client()
+    viewer.force_login(user)
+
+    page = viewer.get("/allerta/operatori/richiamate/")
+    close = viewer.post("/allerta/operatori/richiamate/", {"done": waiting.pk})
+    add = viewer.post("/allerta/operatori/richiamate/", {"number": "333 222 1111"})
+
+    assert page.status_code == 200
+    assert close.status_code == add.status_code == 403
+    waiting.refresh_from_db()
+    assert waiting.status == CallbackStatus.PENDING
+    assert CallbackRequest.objects.count() == 1

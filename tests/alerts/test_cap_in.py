@@ -279,7 +279,7 @@ def test_a_cancel_or_a_test_message_makes_no_draft(operator):
         "2026-03-02T10:00:00+01:00</references>",
     )
 
-    assert "annulla un'allerta precedente" in text(upload(client, cancel))
+    assert "non è stata importata qui" in text(upload(client, cancel))
     assert "prova tecnica" in text(upload(client, regional(status="Test")))
     assert not Alert.objects.exists()
 
@@ -390,3 +390,79 @@ def test_the_sample_shipped_for_the_demo_imports_onto_the_demo_town(operator):
     assert area_civic_numbers(alert.area)
     assert alert.headline_en == "Orange warning for heavy rain on the northern coast"
     assert "già scaduto" in text(client.get(response["Location"]))  # the sample's fixed dates
+
+
+# --- every block kept, language gaps marked, cancellations followed (issue 14) ---------------
+
+SECOND_ITALIAN = f"""  <info>
+    <language>it-IT</language>
+    <category>Met</category>
+    <event>Vento forte</event>
+    <urgency>Expected</urgency>
+    <severity>Moderate</severity>
+    <certainty>Likely</certainty>
+    <headline>Vento forte sulla costa</headline>
+    <description>Raffiche fino a 80 km/h.</description>
+    <instruction>Fissa gli oggetti sui balconi.</instruction>
+    <area><areaDesc>Zona di allerta costa nord</areaDesc><polygon>{NORTH}</polygon></area>
+  </info>
+</alert>"""
+
+
+def test_a_second_italian_block_is_kept_not_dropped(operator):
+    content = regional().decode().replace("</alert>", SECOND_ITALIAN).encode()
+
+    client = logged_in(operator)
+    response = upload(client, content)
+
+    alert = Alert.objects.get()
+    assert "Piogge forti e persistenti" in alert.description
+    assert "Vento forte sulla costa: Raffiche fino a 80 km/h." in alert.description
+    assert "Fissa gli oggetti sui balconi." in alert.instruction
+    assert "2 blocchi di testo" in text(client.get(response["Location"]))
+
+
+def _english_only() -> bytes:
+    content = regional().decode()
+    start = content.index("<info>\n    <language>it-IT")
+    end = content.index("</info>", start) + len("</info>")
+    return (content[:start] + content[end:]).encode()
+
+
+def test_an_english_only_message_marks_the_italian_fields_for_translation(operator):
+    from sportello.alerts.sending import alert_submit
+
+    client = logged_in(operator)
+    response = upload(client, _english_only())
+
+    alert = Alert.objects.get()
+    assert alert.headline.startswith("[DA TRADURRE] Orange warning")
+    assert alert.headline_en == "Orange warning for heavy rain on the northern coast"
+    assert alert.description_en.startswith("Heavy, persistent rain")
+    followed = text(client.get(response["Location"]))
+    assert "non ha testi in italiano" in followed and "[DA TRADURRE]" in followed
+    with pytest.raises(ApplicationError, match="Traduci prima in italiano"):
+        alert_submit(alert=alert, by=operator)
+
+
+def test_a_cancel_withdraws_the_draft_made_from_the_message_it_cancels(operator):
+    client = logged_in(operator)
+    identifier = f"TOS-{uuid.uuid4()}"
+    sent = timezone.localtime().replace(microsecond=0).isoformat()
+    upload(client, regional(identifier=identifier, sent=sent))
+    draft = Alert.objects.get()
+    cancel = regional(
+        identifier=f"TOS-{uuid.uuid4()}",
+        msg_type="Cancel",
+        references="<references>sala.operativa@regione.toscana.example,"
+        f"{identifier},{sent}</references>",
+    )
+
+    response = upload(client, cancel)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("alerts:console_detail", args=[draft.pk])
+    draft.refresh_from_db()
+    assert draft.status == AlertStatus.STOPPED and draft.sent_at is None
+    assert "è stata ritirata" in text(client.get(response["Location"]))
+    assert Alert.objects.count() == 1

@@ -88,3 +88,35 @@ def test_citizens_cannot_enter_paper_forms(town) -> None:
 
     assert response.status_code == 403
     assert not Subscription.objects.exists()
+
+
+def test_a_paper_form_without_email_is_entered(operator, town) -> None:
+    page = operator.post(
+        "/allerta/operatori/modulo-iscrizione/",
+        form(town, email="", protocol_number="2026/9", verification="attestation"),
+    ).content.decode()
+
+    assert "attiva" in page
+    assert Subscription.objects.get().email == ""
+
+
+def pdf_text(response) -> str:
+    return " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    ).replace("\n", " ")
+
+
+def test_the_deregistration_form_gives_the_right_keys_for_the_shared_line(town) -> None:
+    text = pdf_text(Client().get("/allerta/modulo-cancellazione.pdf"))
+
+    # Livorno's line also takes requests to subscribe (key 1 at its menu): deregistration is 2.
+    assert "al menu premi 2 (cancellazione), poi premi 1 per confermare" in text
+
+
+def test_the_alerts_page_links_both_paper_forms_and_names_the_request_line(town) -> None:
+    page = Client().get("/allerta/").content.decode()
+
+    assert 'href="/allerta/modulo-iscrizione.pdf"' in page
+    assert 'href="/allerta/modulo-cancellazione.pdf"' in page
+    assert "Oppure chiama il 0586 183 7596" in page
+    assert "premi 2 per la cancellazione" in page

@@ -26,9 +26,11 @@ def test_the_demo_town_has_one_number_for_both_services(town) -> None:
     municipality = Municipality.objects.get()
     page = page_text(Client().get("/simulatore-telefono/", {"numero": "333 123 4567"}))
 
-    assert municipality.registration_request_line == municipality.deregistration_line == LINE
-    assert page.count(f'<option value="{LINE}">') == 1
-    assert f"{LINE} — Richiesta di iscrizione per telefono, Cancellazione dall'allerta" in page
+    assert municipality.registration_request_line == municipality.deregistration_line == LINE_E164
+    assert page.count(f'<option value="{LINE_E164}">') == 1
+    assert (
+        "0586 183 7596 — Richiesta di iscrizione per telefono, Cancellazione dall'allerta" in page
+    )
 
 
 # --- Phone simulator ------------------------------------------------------------------------

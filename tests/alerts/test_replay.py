@@ -134,8 +134,8 @@ def press(page: str, key: str) -> str:
 def test_the_demo_lists_the_alert_number_as_the_replay_line(town) -> None:
     page = page_text(Client().get("/simulatore-telefono/", {"numero": "333 123 4567"}))
 
-    assert Municipality.objects.get().alert_caller_id == LINE
-    assert f"{LINE} — Ascolto delle allerte delle ultime 24 ore" in page
+    assert Municipality.objects.get().alert_caller_id == LINE_E164
+    assert "0586 183 7510 — Ascolto delle allerte delle ultime 24 ore" in page
 
 
 def test_no_alerts_in_the_last_24_hours(operator) -> None:
@@ -385,7 +385,7 @@ def test_after_sending_an_alert_the_alert_number_plays_it(
 
 
 def test_on_a_number_shared_with_other_lines_the_menu_offers_the_replay(operator) -> None:
-    Municipality.objects.update(alert_caller_id="0586 1837596")  # also the other two lines
+    Municipality.objects.update(alert_caller_id="+3905861837596")  # also the other two lines
     sent_alert(operator, ago=timedelta(hours=1), voice_text="Unico messaggio.")
     fields = {"numero": STRANGER, "linea": "0586 1837596", "step": "start"}
 

@@ -403,3 +403,61 @@ def test_a_second_campaign_calls_only_those_not_reached_by_the_first(
     )
 
     assert sorted(_to(Medium.VOICE, second)) == sorted([ANNA_MOBILE, DIRECTORY_MOBILE])
+
+
+def test_a_drill_campaign_says_so_and_removes_nobody(
+    people, operator, django_capture_on_commit_callbacks
+) -> None:
+    alert = _sent(
+        _alert(operator, kind=AlertKind.RECONFIRM, exercise=True),
+        operator,
+        django_capture_on_commit_callbacks,
+    )
+    call = Delivery.objects.get(dispatch=alert.dispatch, to=DIRECTORY_MOBILE)
+    client = Client()
+
+    question = client.post(f"/simulatore-telefono/chiamata/{call.pk}/", {"step": "start"})
+    answer = client.post(
+        f"/simulatore-telefono/chiamata/{call.pk}/", {"step": "answer", "digits": "2"}
+    )
+
+    from html import unescape
+
+    asked, told = unescape(question.content.decode()), unescape(answer.content.decode())
+    assert "ESERCITAZIONE" in asked and "ESERCITAZIONE" in told
+    # What 2 does is said before it is pressed, and it is what happens.
+    assert "premendo 2 il numero non viene tolto ora" in asked
+    assert "resta nell'elenco" in told
+    contact = Contact.objects.get(number=DIRECTORY_MOBILE)
+    assert contact.removal_requested_at is not None
+    assert not Suppression.objects.exists()
+    assert Delivery.objects.filter(pk=call.pk).exists()
+    alert.refresh_from_db()
+    assert alert.removal_requests == 1
+
+
+def test_the_campaign_report_counts_who_pressed_2(
+    people, operator, django_capture_on_commit_callbacks
+) -> None:
+    from sportello.alerts.reports import alert_progress, monitor_figures
+
+    alert = _sent(
+        _alert(operator, kind=AlertKind.RECONFIRM), operator, django_capture_on_commit_callbacks
+    )
+    drop = Delivery.objects.get(dispatch=alert.dispatch, to=DIRECTORY_MOBILE)
+    Client().post(f"/simulatore-telefono/chiamata/{drop.pk}/", {"step": "answer", "digits": "2"})
+    alert.refresh_from_db()
+
+    figures = monitor_figures(alert=alert, progress=alert_progress(alert=alert))
+    from django.contrib.auth.models import Group
+
+    from sportello.accounts.roles import Role
+
+    operator.groups.add(Group.objects.get(name=Role.CIVIL_PROTECTION))
+    client = Client()
+    client.force_login(operator)
+    page = client.get(f"/allerta/operatori/allerte/{alert.pk}/andamento/").content.decode()
+
+    assert not Contact.objects.filter(number=DIRECTORY_MOBILE).exists()  # really removed
+    assert figures["removal_requests"] == 1
+    assert "Hanno chiesto di non ricevere più avvisi (tasto 2)" in page

@@ -105,11 +105,24 @@ def test_bad_input_is_explained_and_nothing_is_stored(town, field, value, messag
     assert not Delivery.objects.exists()
 
 
-def test_a_number_already_subscribed_is_refused_with_a_way_forward(subscribed, town) -> None:
-    page = Client().post("/allerta/iscrizione/", form(town)).content.decode()
+def test_a_subscribed_number_is_answered_as_any_other_and_its_owner_is_called(
+    subscribed, town, django_capture_on_commit_callbacks
+) -> None:
+    stranger = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = stranger.post("/allerta/iscrizione/", form(town))
+    page = stranger.get("/allerta/iscrizione/verifica/").content.decode()
 
-    assert "è già iscritto" in page and "Gestisci" in page
+    assert response.status_code == 302 and response["Location"] == "/allerta/iscrizione/verifica/"
+    assert "Ti stiamo chiamando al +39 333 123 4567" in page
+    assert "già iscritto" not in page
+    notice = Delivery.objects.filter(to=MOBILE).order_by("-pk").first()
+    assert "già iscritto" in answer_call(Client(), notice)
+    wrong = stranger.post("/allerta/iscrizione/verifica/", {"code": "123456"}).content.decode()
+    assert "Tentativi rimasti: 4" in wrong
     assert Subscription.objects.count() == 1
+    # Whoever wants to change their data finds the way on the form itself.
+    assert "Gestisci la tua iscrizione" in Client().get("/allerta/iscrizione/").content.decode()
 
 
 def test_deregistration_by_phone_deletes_everything_and_suppresses_the_number(
@@ -212,3 +225,90 @@ def test_the_form_links_the_privacy_notice_of_the_alerts(town) -> None:
 
     assert 'href="/allerta/informativa/"' in form_page
     assert "art. 13 GDPR" in notice and "consenso esplicito" in notice
+
+
+def test_subscriptions_never_verified_are_purged_with_their_calls(
+    town, settings, django_capture_on_commit_callbacks
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sportello.alerts.tasks import alerts_pending_purge
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/allerta/iscrizione/", form(town))
+        Client().post(
+            "/allerta/iscrizione/", form(town, mobile="333 765 4321", email="b@example.it")
+        )
+    old = Subscription.objects.get(mobile=MOBILE)
+    Subscription.objects.filter(pk=old.pk).update(
+        created_at=timezone.now()
+        - timedelta(hours=settings.SPORTELLO_PENDING_SUBSCRIPTION_HOURS + 1)
+    )
+
+    purged = alerts_pending_purge()
+
+    assert purged == 1
+    assert list(Subscription.objects.values_list("mobile", flat=True)) == ["+393337654321"]
+    assert not VerificationCode.objects.filter(number=MOBILE).exists()
+    assert not Delivery.objects.filter(to=MOBILE).exists()
+
+
+def test_a_misspelt_street_gets_the_nearest_names_and_their_civic_numbers(town) -> None:
+    from sportello.places.models import Street
+
+    street = Street.objects.get(pk=town.street_id)
+    typo = street.name[:2] + street.name[3] + street.name[2] + street.name[4:]  # two swapped
+    client = Client()
+
+    page = client.post(
+        "/allerta/iscrizione/", form(town, address=f"{street.street_type} {typo} {town.number}")
+    ).content.decode()
+
+    assert "Forse intendevi" in page and street.full_name in page
+    assert 'type="radio" name="civic_number_id"' in page
+    chosen = client.post(
+        "/allerta/iscrizione/",
+        form(town, address=f"{street.street_type} {typo} {town.number}", civic_number_id=town.pk),
+    )
+    assert chosen.status_code == 302
+    assert Subscription.objects.get().civic_number == town
+
+
+def test_via_grnade_is_via_grande(town) -> None:
+    from sportello.places.models import Street
+    from sportello.places.selectors import address_geocode, address_search
+
+    assert Street.objects.filter(street_type="Via", name="Grande").exists()
+
+    result = address_geocode(text="Via Grnade 10")
+
+    assert "Forse intendevi: Via Grande" in result.reason
+    assert [match.label for match in address_search(query="via grnade")][:1] == ["Via Grande"]
+
+
+def test_a_deaf_person_who_asked_for_sms_gets_the_code_by_sms(
+    town, django_capture_on_commit_callbacks
+) -> None:
+    import re as regex
+
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/allerta/iscrizione/",
+            form(town, deaf="on", sms_instead_of_voice_requested="on"),
+        )
+    page = client.get("/allerta/iscrizione/verifica/").content.decode()
+    [sms] = Delivery.objects.filter(to=MOBILE, purpose="verification")
+    simulator = Client().get("/simulatore-telefono/", {"numero": "333 123 4567"}).content.decode()
+
+    assert sms.medium == "sms"
+    assert "Ti abbiamo mandato un SMS al +39 333 123 4567" in page
+    assert "ricevuto per SMS" in page
+    code = regex.search(r"il tuo codice di verifica è (\d{6})", simulator).group(1)
+    done = client.post("/allerta/iscrizione/verifica/", {"code": code})
+    assert done["Location"] == "/allerta/iscrizione/completata/"
+    assert Subscription.objects.get().status == SubscriptionStatus.ACTIVE
+    sms.refresh_from_db()
+    assert code not in str(sms.payload)  # not kept once used

@@ -203,6 +203,27 @@ def test_a_gateway_that_is_down_is_retried_until_it_comes_up(
         assert [message.receiver for message in kannel.wait_for_messages(1)] == [MOBILE]
 
 
+def test_reports_replayed_change_nothing(
+    kannel: Kannel, recorder: DlrRecorder, settings, django_capture_on_commit_callbacks
+) -> None:
+    delivery = _sms(django_capture_on_commit_callbacks, "Allerta gialla.")
+    prefix = urllib.parse.urlsplit(settings.SPORTELLO_KANNEL["dlr_url_base"]).path
+    until(lambda: len(_reports(recorder, prefix)) == 2, "Kannel sent no delivery report")
+    reports = _reports(recorder, prefix)
+    for report in reports:  # as Kannel made them
+        assert Client().get(report).status_code == 200
+    delivery.refresh_from_db()
+    recorded = (delivery.status, delivery.updated_at, delivery.events.count())
+
+    for _time in range(51):  # the same signed addresses, again and again
+        for report in reports:
+            assert Client().get(report).status_code == 200
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.updated_at, delivery.events.count()) == recorded
+    assert recorded[0] == DeliveryStatus.DELIVERED
+
+
 def _dlr(delivery_id: int, status: int, token: str | None = None, **extra: str):
     query = {"status": status, "token": token or kannel_dlr_token(delivery_id), **extra}
     return Client().get(f"/canali/kannel/dlr/{delivery_id}/", query)

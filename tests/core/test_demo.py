@@ -188,9 +188,10 @@ def test_livorno_facts_are_configured(town: str) -> None:
     )
     assert livorno.pec_address == "comune.livorno@postacert.toscana.it"
     assert livorno.civil_protection_email == "protezionecivile@comune.livorno.it"
-    assert livorno.alert_caller_id == "0586 1837510"
-    assert livorno.registration_request_line == livorno.deregistration_line == "0586 1837596"
-    assert livorno.fax_sender == "0586 1845150"
+    # Kept in E.164, as providers need them (shown grouped: «0586 183 7510»).
+    assert livorno.alert_caller_id == "+3905861837510"
+    assert livorno.registration_request_line == livorno.deregistration_line == "+3905861837596"
+    assert livorno.fax_sender == "+3905861845150"
     assert 43.43 <= livorno.min_latitude < 43.46 and 43.59 < livorno.max_latitude <= 43.62
 
     urp = Office.objects.get(kind=OfficeKind.URP)

@@ -130,3 +130,16 @@ def test_secret_can_come_from_a_file(tmp_path: Path) -> None:
     env = {**GOOD_PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(secret)}
     result = sportello(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_turns_the_phone_simulator_off_unless_asked(tmp_path: Path) -> None:
+    script = "from django.conf import settings; print(settings.SPORTELLO_PHONE_SIMULATOR_ENABLED)"
+    plain = sportello(["shell", "-c", script], GOOD_PRODUCTION, tmp_path)
+    drill = sportello(
+        ["shell", "-c", script],
+        {**GOOD_PRODUCTION, "SPORTELLO_PHONE_SIMULATOR_ENABLED": "true"},
+        tmp_path,
+    )
+
+    assert plain.stdout.strip().splitlines()[-1] == "False", plain.stderr
+    assert drill.stdout.strip().splitlines()[-1] == "True", drill.stderr

@@ -47,7 +47,18 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "number", "address_text", "civic_number", "imported_at")
-    list_filter = ("source", ("civic_number", admin.EmptyFieldListFilter))
+    list_display = (
+        "name",
+        "number",
+        "address_text",
+        "civic_number",
+        "imported_at",
+        "removal_requested_at",
+    )
+    list_filter = (
+        "source",
+        ("civic_number", admin.EmptyFieldListFilter),
+        ("removal_requested_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("name", "number", "address_text")
     raw_id_fields = ("civic_number",)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
 from sportello.alerts.services import number_suppressed
-from sportello.channels.phones import phone_country_allowed, phone_e164
+from sportello.channels.phones import phone_e164, phone_refusal
 from sportello.core.csvfiles import csv_dialect, csv_text
 from sportello.core.exceptions import ApplicationError
 from sportello.places.selectors import address_geocode
@@ -122,8 +122,9 @@ def directory_import(*, file: str | Path | IO[bytes] | IO[str]) -> DirectoryRepo
                 (line, _("numero non valido: «%(number)s»") % {"number": raw_number})
             )
             continue
-        if not phone_country_allowed(number):
-            report.rejected.append((line, _("numero estero: non si chiama")))
+        refusal = phone_refusal(number)
+        if refusal:
+            report.rejected.append((line, refusal))
             continue
         if number_suppressed(number=number):
             report.suppressed += 1

@@ -50,6 +50,24 @@ def _digits(code: str) -> str:
 
 def verification(call: Call, step: str, digits: str) -> Prompt:
     with translation.override(call.language):
+        if call.params.get("already_subscribed"):
+            # Someone asked to subscribe a number that already is: only its owner hears so
+            # (safe for a voicemail too: there is no code).
+            municipality = municipality_get()
+            return Prompt(
+                [
+                    Say(
+                        _(
+                            "Buongiorno, chiama il %(name)s. È stata chiesta l'iscrizione "
+                            "all'allerta di questo numero, che è già iscritto: non serve fare "
+                            "nulla. Per cambiare i tuoi dati o cancellarti usa «Gestisci la tua "
+                            "iscrizione» sul sito del Comune."
+                        )
+                        % {"name": municipality.name if municipality else ""},
+                        call.language,
+                    )
+                ]
+            )
         if call.answered_by == "machine":
             # Never leave a code in a voicemail box: whoever listens later is not necessarily
             # the owner, and the code would be stale anyway.
@@ -309,6 +327,13 @@ def _alert_message_parts(alert, language: str) -> list:
             parts.append(
                 Say(exercise_marker(lang) + _("Questa è una prova, non un'emergenza."), lang)
             )
+        if alert.supersedes_id:
+            parts.append(
+                Say(
+                    _("Aggiornamento: questo messaggio sostituisce quello precedente."),
+                    lang,
+                )
+            )
         parts.append(
             Say(
                 _("Messaggio della protezione civile del %(name)s.")
@@ -363,10 +388,14 @@ def alert_message(call: Call, step: str, digits: str) -> Prompt:
 
 def reconfirm(call: Call, step: str, digits: str) -> Prompt:
     """Re-confirmation campaign for public-directory numbers: 1 keeps the number, 2 removes it
-    at once (and puts it on the suppression list)."""
+    at once (and puts it on the suppression list). In a drill every sentence says ESERCITAZIONE,
+    the question says before any key is pressed that 2 removes nothing now, and 2 only records
+    the wish for the office (Contact.removal_requested_at)."""
+    from django.db.models import F
     from django.utils import timezone
 
-    from sportello.alerts.models import Contact
+    from sportello.alerts.models import Alert, Contact
+    from sportello.alerts.sending import exercise_marker
 
     municipality = municipality_get()
     name = municipality.name if municipality else ""
@@ -376,20 +405,26 @@ def reconfirm(call: Call, step: str, digits: str) -> Prompt:
         if recipient.startswith("c") and recipient[1:].isdigit()
         else None
     )
+    alert = _alert_for(call)
+    drill = bool(alert and alert.exercise)
     with translation.override("it"):
-        question = Say(
-            _(
-                "Il %(name)s aggiorna l'elenco dei numeri da avvisare in caso di "
-                "emergenza. Il tuo numero è nell'elenco telefonico pubblico. Per continuare a "
-                "ricevere gli avvisi di protezione civile premi 1. Per non riceverli più premi 2."
+        marker = (exercise_marker("it") + _("Questa è una prova. ")) if drill else ""
+        ask = _(
+            "Il %(name)s aggiorna l'elenco dei numeri da avvisare in caso di "
+            "emergenza. Il tuo numero è nell'elenco telefonico pubblico. Per continuare a "
+            "ricevere gli avvisi di protezione civile premi 1. Per non riceverli più premi 2."
+        ) % {"name": name}
+        if drill:
+            ask += " " + _(
+                "Trattandosi di un'esercitazione, premendo 2 il numero non viene tolto ora: la "
+                "tua richiesta viene registrata e l'ufficio di protezione civile la esamina."
             )
-            % {"name": name}
-        )
         if call.answered_by == "machine":
             return Prompt(
                 [
                     Say(
-                        _(
+                        marker
+                        + _(
                             "Messaggio del %(name)s sugli avvisi di protezione civile. "
                             "Ti richiameremo."
                         )
@@ -401,14 +436,34 @@ def reconfirm(call: Call, step: str, digits: str) -> Prompt:
             if contact is not None:
                 Contact.objects.filter(pk=contact.pk).update(confirmed_at=timezone.now())
             _mark(call, "confirmed")
-            return Prompt([Say(_("Grazie: continuerai a ricevere gli avvisi. Arrivederci."))])
+            return Prompt(
+                [Say(marker + _("Grazie: continuerai a ricevere gli avvisi. Arrivederci."))]
+            )
         if step == "answer" and digits == "2":
+            if alert is not None:
+                Alert.objects.filter(pk=alert.pk).update(removal_requests=F("removal_requests") + 1)
+            if drill:
+                if contact is not None:
+                    Contact.objects.filter(pk=contact.pk).update(
+                        removal_requested_at=timezone.now()
+                    )
+                return Prompt(
+                    [
+                        Say(
+                            marker
+                            + _(
+                                "La tua richiesta è registrata: l'ufficio di protezione civile "
+                                "la esaminerà. Per ora il numero resta nell'elenco. Arrivederci."
+                            )
+                        )
+                    ]
+                )
             if contact is not None:
                 contact_delete(contact=contact, channel="ivr")
             return Prompt(
                 [Say(_("Il tuo numero è stato tolto: non riceverai più avvisi. Arrivederci."))]
             )
-        return Prompt([question], gather=Gather(step="answer", num_digits=1))
+        return Prompt([Say(marker + ask)], gather=Gather(step="answer", num_digits=1))
 
 
 flow_register("alert_message", alert_message)

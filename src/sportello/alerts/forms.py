@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sportello.alerts.models import AlertLanguage
-from sportello.channels.phones import phone_country_allowed, phone_e164, phone_kind
+from sportello.channels.phones import phone_e164, phone_kind, phone_refusal, phone_written_well
 from sportello.core.forms import AccessibleFormMixin
 from sportello.places.selectors import (
     address_geocode,
@@ -18,15 +18,21 @@ from sportello.places.selectors import (
 )
 
 
-def _phone(value: str, *, kind: str | None, label: str) -> str:
+def _phone(value: str, *, kind: str | None, label: str, to_call: bool = True) -> str:
+    """The number in E.164, if the system may call it (`to_call`) and it is of `kind`."""
+    if not phone_written_well(value):
+        raise ValidationError(
+            _("%(label)s: scrivi il numero solo con cifre, senza lettere.") % {"label": label}
+        )
     number = phone_e164(value)
     if number is None:
         raise ValidationError(
             _("%(label)s: il numero non sembra valido. Scrivilo con il prefisso, es. 333 123 4567.")
             % {"label": label}
         )
-    if not phone_country_allowed(number):
-        raise ValidationError(_("Possiamo chiamare solo numeri italiani."))
+    refusal = phone_refusal(number) if to_call else None
+    if refusal:
+        raise ValidationError(refusal)
     if kind == "mobile" and phone_kind(number) != "mobile":
         raise ValidationError(
             _("Questo non è un numero di cellulare: scrivilo nel campo del fisso.")
@@ -158,6 +164,11 @@ class CodeForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
+    def __init__(self, *args, by_sms: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if by_sms:
+            self.fields["code"].label = _("Codice di 6 cifre che hai ricevuto per SMS")
+
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
         if not code.isdigit():
@@ -201,7 +212,8 @@ class ManageForm(AccessibleFormMixin, forms.Form):
 
 
 class PaperSubscriptionForm(SubscriptionForm):
-    """The web form's fields, plus what the office records for a paper form."""
+    """The web form's fields, plus what the office records for a paper form. The paper form is
+    for people without internet: the e-mail may be missing."""
 
     protocol_number = forms.CharField(label=_("Numero di protocollo del modulo"), max_length=40)
     verification = forms.ChoiceField(
@@ -212,10 +224,16 @@ class PaperSubscriptionForm(SubscriptionForm):
         ],
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["email"].help_text = _("Se il modulo ne riporta una.")
+
 
 class PaperDeregistrationForm(AccessibleFormMixin, forms.Form):
     number = forms.CharField(label=_("Numero di telefono da cancellare"), max_length=30)
     protocol_number = forms.CharField(label=_("Numero di protocollo del modulo"), max_length=40)
 
     def clean_number(self) -> str:
-        return _phone(self.cleaned_data["number"], kind=None, label=_("Numero"))
+        # Any number that may be on file can be deleted, callable or not.
+        return _phone(self.cleaned_data["number"], kind=None, label=_("Numero"), to_call=False)

@@ -45,7 +45,8 @@ class Subscription(models.Model):
     first_name = models.CharField(_("nome"), max_length=100)
     last_name = models.CharField(_("cognome"), max_length=100)
     mobile = models.CharField(_("cellulare"), max_length=20, db_index=True)
-    email = models.EmailField(_("e-mail"))
+    # Required on the web; a paper form (people without internet) may have none.
+    email = models.EmailField(_("e-mail"), blank=True)
     landline = models.CharField(_("telefono fisso"), max_length=20, blank=True)
     fax = models.CharField(_("fax"), max_length=20, blank=True)
     civic_number = models.ForeignKey(
@@ -130,12 +131,21 @@ class VerificationCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
     delivery_id = models.BigIntegerField(null=True, blank=True)
+    # The API's handle for this code: a random token given only to the client that started the
+    # subscription; only its SHA-256 is kept, so the table does not hand it out either.
+    handle_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def notice_only(self) -> bool:
+        """A start for a number that is already subscribed: no code exists, the call tells the
+        owner instead (the one who asked is answered as for any number)."""
+        return self.purpose == VerificationPurpose.SUBSCRIBE and self.subscription_id is None
 
 
 class Suppression(models.Model):
@@ -173,6 +183,11 @@ class Contact(models.Model):
     source = models.CharField(_("fonte"), max_length=40, default="directory")
     imported_at = models.DateTimeField(_("importato il"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confermato il"), null=True, blank=True)
+    # Asked, during a drill's re-confirmation call, not to be called any more: a drill removes
+    # nobody, so the office sees the wish here and decides.
+    removal_requested_at = models.DateTimeField(
+        _("ha chiesto di essere tolto il"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -395,6 +410,11 @@ class Alert(AlertContent):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("inviata da"),
+    )
+    # Re-confirmation campaigns: people who pressed 2 (their number is then deleted, with its
+    # deliveries, unless the campaign is a drill: counted here so the report keeps them).
+    removal_requests = models.PositiveIntegerField(
+        _("richieste di non essere più chiamati"), default=0
     )
     # CAP: the alert this one updates (its message is then an Update referencing it).
     supersedes = models.ForeignKey(

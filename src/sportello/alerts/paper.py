@@ -41,13 +41,27 @@ def subscription_form_pdf(request: HttpRequest) -> HttpResponse:
     )
 
 
+def deregistration_menu_key() -> str:
+    """The key that picks deregistration at the menu of its line, when the line is shared with
+    other services (Livorno's also takes requests to subscribe); "" when it has no menu."""
+    from sportello.channels.ivr import inbound_flows_for
+    from sportello.core.selectors import municipality_get
+
+    municipality = municipality_get()
+    line = municipality.deregistration_line if municipality else ""
+    flows = inbound_flows_for(called=line) if line else []
+    if len(flows) < 2 or "deregistration" not in flows:
+        return ""
+    return str(flows.index("deregistration") + 1)
+
+
 @public
 def deregistration_form_pdf(request: HttpRequest) -> HttpResponse:
     from sportello.core.selectors import municipality_get
 
     return _pdf(
         "alerts/paper_deregistration.html",
-        {"municipality": municipality_get()},
+        {"municipality": municipality_get(), "menu_key": deregistration_menu_key()},
         "modulo-cancellazione-allerta.pdf",
     )
 
@@ -106,11 +120,17 @@ def paper_deregistration(request: HttpRequest) -> HttpResponse:
 
 @operator_required("alerts.view_callbackrequest")
 def callbacks(request: HttpRequest) -> HttpResponse:
-    """The call-back queue: requests left on the phone line or taken by an operator."""
+    """The call-back queue: requests left on the phone line or taken by an operator. Reading
+    needs the view permission; closing or adding a request, the change and add ones."""
+    from django.core.exceptions import PermissionDenied
+
     from sportello.alerts.models import CallbackRequest, CallbackStatus
-    from sportello.channels.phones import phone_e164
+    from sportello.channels.phones import phone_e164, phone_refusal
 
     if request.method == "POST":
+        needed = "change" if request.POST.get("done") else "add"
+        if not request.user.has_perm(f"alerts.{needed}_callbackrequest"):
+            raise PermissionDenied
         if request.POST.get("done"):
             item = CallbackRequest.objects.filter(pk=request.POST["done"]).first()
             if item is not None:
@@ -119,7 +139,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
                 )
         elif request.POST.get("number"):
             number = phone_e164(request.POST["number"])
-            if number:
+            if number and phone_refusal(number) is None:
                 services.callback_request_create(
                     number=number, source="operator", name=request.POST.get("name", "")[:200]
                 )

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import shapely.errors
 from django.core.cache import cache
+from django.db.models import Exists
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from sportello.alerts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from sportello.alerts.public.selectors import updates_sent
 from sportello.alerts.targeting import CivicPoints, area_indices
 from sportello.channels.ivr import Call, Gather, Pause, Prompt, Say
 from sportello.channels.phones import phone_e164, phone_kind
@@ -108,6 +110,8 @@ def _line_load(since: datetime.datetime) -> ReplayLine:
 
     alerts = list(
         Alert.objects.filter(kind=AlertKind.ALERT, status__in=REPLAYED_STATUSES, sent_at__gte=since)
+        # An alert whose update went out is read no more: its update is.
+        .exclude(Exists(updates_sent()))
         .order_by("-sent_at", "-pk")
         .only(*_FIELDS)
     )

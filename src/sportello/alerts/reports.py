@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
@@ -204,7 +205,16 @@ def alert_progress(*, alert: Alert) -> dict[str, Any] | None:
     """The dispatch's own figures (channels.dispatch.dispatch_progress); None before sending."""
     if alert.dispatch is None:
         return None
-    return dispatch_progress(alert.dispatch)
+    progress = dispatch_progress(alert.dispatch)
+    if "last_update_at" not in progress:
+        # The last outcome a provider reported (delivered, answered, failed…): a hand-off is
+        # not an outcome.
+        progress["last_update_at"] = (
+            Delivery.objects.filter(dispatch_id=alert.dispatch_id)
+            .exclude(status__in=(S.QUEUED, S.SENDING, S.SENT))
+            .aggregate(last=Max("updated_at"))["last"]
+        )
+    return progress
 
 
 def alert_finished(alert: Alert) -> bool:
@@ -371,6 +381,10 @@ def monitor_figures(*, alert: Alert, progress: dict[str, Any] | None) -> dict[st
         "canceled_text": _n(canceled),
         "confirmed": confirmed,
         "confirmed_text": _n(confirmed),
+        # Re-confirmation campaigns: who pressed 2 (a real campaign deletes their numbers and
+        # deliveries, so only this count keeps them in the report).
+        "removal_requests": alert.removal_requests,
+        "removal_requests_text": _n(alert.removal_requests),
         "rate_text": _rate_text(rate) if not finished else "—",
         "eta_text": duration_text(eta) if not finished else _("invio concluso"),
         "last_handoff_text": when_text((progress or {}).get("last_handoff_at")),

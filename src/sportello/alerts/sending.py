@@ -20,6 +20,7 @@ from sportello.channels.base import Medium
 from sportello.channels.dispatch import dispatch_start, dispatch_stop
 from sportello.channels.models import Dispatch
 from sportello.core.exceptions import ApplicationError
+from sportello.core.selectors import municipality_get
 from sportello.core.services import audit_record
 
 PURPOSE = "alert"
@@ -34,6 +35,12 @@ def _ready_check(alert: Alert) -> None:
         raise ApplicationError(_("L'allerta è già stata inviata o programmata."))
     if not alert.area:
         raise ApplicationError(_("Indica prima l'area da avvisare."))
+    from sportello.alerts.cap.parse import TO_TRANSLATE
+
+    if any(TO_TRANSLATE in text for text in (alert.headline, alert.description, alert.instruction)):
+        raise ApplicationError(
+            _("Traduci prima in italiano i testi segnati «%(mark)s».") % {"mark": TO_TRANSLATE}
+        )
     if alert.kind == AlertKind.ALERT:
         if not (alert.use_voice or alert.use_sms or alert.use_fax or alert.use_email):
             raise ApplicationError(_("Scegli almeno un canale."))
@@ -213,13 +220,25 @@ def exercise_marker(language: str) -> str:
         return _("ESERCITAZIONE") + " - "
 
 
+def update_marker(language: str) -> str:
+    """What an update says first, so that nobody takes it for a new, second danger."""
+    with translation.override(language):
+        return _("AGGIORNAMENTO") + " - "
+
+
+def message_markers(alert: Alert, language: str) -> str:
+    return (exercise_marker(language) if alert.exercise else "") + (
+        update_marker(language) if alert.supersedes_id else ""
+    )
+
+
 def _texts(alert: Alert, language: str) -> dict[str, str]:
     english = language == "en"
 
     def pick(italian: str, english_text: str) -> str:
         return english_text if english and english_text else italian
 
-    marker = exercise_marker(language) if alert.exercise else ""
+    marker = message_markers(alert, language)
     return {
         "sms": marker + pick(alert.sms_text, alert.sms_text_en),
         "subject": marker + pick(alert.email_subject or alert.headline, alert.email_subject_en),
@@ -252,14 +271,17 @@ def alert_payload(*, alert: Alert) -> dict[str, Any]:
         texts = _texts(alert, language)
         with translation.override(language):
             body = render_to_string(
-                "alerts/email/alert.txt", {"alert": alert, "text": texts["email"]}
+                "alerts/email/alert.txt",
+                {"alert": alert, "text": texts["email"], "municipality": municipality_get()},
             )
         payload[Medium.EMAIL][language] = {"subject": texts["subject"], "text": body}
     if alert.use_fax:
         from sportello.channels.fax import fax_document_from_html
 
         with translation.override("it"):
-            html = render_to_string("alerts/fax/alert.html", {"alert": alert})
+            html = render_to_string(
+                "alerts/fax/alert.html", {"alert": alert, "municipality": municipality_get()}
+            )
         name = default_storage.save(
             f"alerts/fax/{alert.identifier}.pdf", ContentFile(fax_document_from_html(html=html))
         )

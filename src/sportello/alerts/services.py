@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_country_allowed, phone_display
 from sportello.channels.services import delivery_create
 from sportello.core.exceptions import ApplicationError
+from sportello.core.locks import transaction_lock
 from sportello.core.services import audit_record
 
 CODE_VALIDITY = datetime.timedelta(minutes=10)
@@ -83,7 +85,8 @@ def _calls_check(*, number: str, ip_address: str | None, now: datetime.datetime)
                 "Abbiamo già chiamato questo numero %(count)d volte nell'ultima ora. Riprova più "
                 "tardi o chiama il numero di assistenza."
             )
-            % {"count": recent}
+            % {"count": recent},
+            extra={"limit": True},
         )
     if ip_address:
         today = VerificationCode.objects.filter(
@@ -94,8 +97,25 @@ def _calls_check(*, number: str, ip_address: str | None, now: datetime.datetime)
                 _(
                     "Troppe chiamate di verifica richieste da questa connessione oggi. Riprova "
                     "domani o chiama il numero di assistenza."
-                )
+                ),
+                extra={"limit": True},
             )
+
+
+def _handle_hash(handle: str) -> str:
+    return hashlib.sha256(handle.encode("utf-8")).hexdigest()
+
+
+def verification_by_handle(*, handle: str) -> VerificationCode | None:
+    """The code started with this API handle, while its subscription is still to be verified."""
+    if not handle or len(handle) > 100:
+        return None
+    return (
+        VerificationCode.objects.select_related("subscription")
+        .filter(handle_hash=_handle_hash(handle), purpose=VerificationPurpose.SUBSCRIBE)
+        .filter(Q(subscription__isnull=True) | Q(subscription__status=SubscriptionStatus.PENDING))
+        .first()
+    )
 
 
 def verification_call_place(
@@ -105,11 +125,22 @@ def verification_call_place(
     subscription: Subscription | None,
     ip_address: str | None,
     language: str = "it",
+    by_sms: bool = False,
 ) -> VerificationCode:
-    """Call `number` and read a new 6-digit code; limits per number and per address hold."""
-    now = timezone.now()
+    """Call `number` and read a new 6-digit code (`by_sms`: text it, for deaf people who asked
+    for SMS instead of calls); limits per number and per address hold.
+
+    Without a subscription to complete (purpose subscribe) the number is already subscribed:
+    the message tells its owner so, and no code exists (VerificationCode.notice_only)."""
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
+        # Count and insert under one lock per number and per address: twenty requests at once
+        # are counted one after the other, so the limits hold (core.locks).
+        transaction_lock(
+            f"alerts:verification-calls:number:{number}",
+            *([f"alerts:verification-calls:address:{ip_address}"] if ip_address else []),
+        )
+        now = timezone.now()
         _calls_check(number=number, ip_address=ip_address, now=now)
         verification = VerificationCode.objects.create(
             subscription=subscription,
@@ -120,20 +151,59 @@ def verification_call_place(
             created_at=now,
             expires_at=now + CODE_VALIDITY,
         )
-        cache.set(
-            _code_cache_key(verification.pk), code, timeout=int(CODE_VALIDITY.total_seconds())
-        )
+        params: dict[str, Any] = {"code_id": verification.pk}
+        if verification.notice_only:
+            # No code can complete anything: the hash is of nothing (never matches).
+            verification.code_hash = make_password(None)
+            params["already_subscribed"] = True
+        else:
+            cache.set(
+                _code_cache_key(verification.pk), code, timeout=int(CODE_VALIDITY.total_seconds())
+            )
+        if by_sms:
+            medium, payload = Medium.SMS, {"text": _verification_sms(verification, code, language)}
+        else:
+            medium, payload = Medium.VOICE, {"flow": "verification", "params": params}
         delivery = delivery_create(
-            medium=Medium.VOICE,
+            medium=medium,
             to=number,
             purpose=VERIFICATION_PURPOSE,
             reference=str(verification.pk),
             language=language,
-            payload={"flow": "verification", "params": {"code_id": verification.pk}},
+            payload=payload,
         )
         verification.delivery_id = delivery.pk
-        verification.save(update_fields=["delivery_id"])
+        verification.save(update_fields=["delivery_id", "code_hash"])
     return verification
+
+
+def _verification_sms(verification: VerificationCode, code: str, language: str) -> str:
+    """The text of a verification SMS. The code is in it (an SMS carries its text): it is
+    blanked from the delivery once used (verification_check)."""
+    from django.utils import translation
+
+    from sportello.core.selectors import municipality_get
+
+    municipality = municipality_get()
+    name = municipality.name if municipality else ""
+    with translation.override(language):
+        if verification.notice_only:
+            return _(
+                "%(name)s, allerta: è stata chiesta l'iscrizione di questo numero, che è già "
+                "iscritto. Non serve fare nulla; per cambiare i dati usa «Gestisci la tua "
+                "iscrizione» sul sito."
+            ) % {"name": name}
+        return _(
+            "%(name)s, allerta: il tuo codice di verifica è %(code)s. Vale 10 minuti. Non "
+            "darlo a nessuno."
+        ) % {"name": name, "code": code}
+
+
+def verification_handle_issue(*, verification: VerificationCode) -> str:
+    """A new unguessable handle for the API client that started this code (shown once)."""
+    handle = secrets.token_urlsafe(32)
+    VerificationCode.objects.filter(pk=verification.pk).update(handle_hash=_handle_hash(handle))
+    return handle
 
 
 def verification_check(*, verification: VerificationCode, code: str) -> None:
@@ -141,6 +211,7 @@ def verification_check(*, verification: VerificationCode, code: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         verification = VerificationCode.objects.select_for_update().get(pk=verification.pk)
+        spent = True  # a refusal that no code can change: a new call is needed
         if verification.used_at is not None:
             refusal = _("Questo codice è già stato usato: chiedi una nuova chiamata.")
         elif now >= verification.expires_at:
@@ -155,6 +226,7 @@ def verification_check(*, verification: VerificationCode, code: str) -> None:
                 verification.used_at = now
             verification.save(update_fields=["attempts", "used_at"])
             left = CODE_ATTEMPTS - verification.attempts
+            spent = not left
             if right:
                 refusal = ""
             elif left:
@@ -164,8 +236,12 @@ def verification_check(*, verification: VerificationCode, code: str) -> None:
                     "Il codice non è giusto e i tentativi sono finiti: chiedi una nuova chiamata."
                 )
     if refusal:
-        raise ApplicationError(refusal)
+        raise ApplicationError(refusal, extra={"spent": spent})
     cache.delete(_code_cache_key(verification.pk))
+    # A code sent by SMS sits in the delivery's text: once used it is no longer kept.
+    Delivery.objects.filter(pk=verification.delivery_id, medium=Medium.SMS).update(
+        payload={"text": "(codice di verifica usato)"}
+    )
 
 
 # --- subscriptions ------------------------------------------------------------------------
@@ -210,17 +286,27 @@ def mobile_bound(*, mobile: str) -> bool:
 
 def subscription_start(
     *, data: SubscriptionData, ip_address: str | None
-) -> tuple[Subscription, VerificationCode]:
-    """Record the subscription as pending and place the verification call."""
+) -> tuple[Subscription | None, VerificationCode]:
+    """Record the subscription as pending and place the verification call.
+
+    For a number that is already subscribed the answer looks the same (nobody learns who is
+    subscribed by trying numbers), under the same limits; nothing is recorded but the call,
+    which tells the number's owner that it is subscribed and how to change the data."""
+    by_sms = data.deaf and data.sms_instead_of_voice_requested
     if mobile_bound(mobile=data.mobile):
-        raise ApplicationError(
-            _(
-                "Il numero %(number)s è già iscritto all'allerta. Per cambiare i dati usa "
-                "«Gestisci la tua iscrizione»."
-            )
-            % {"number": phone_display(data.mobile)},
-            extra={"bound": True},
+        owner = Subscription.objects.filter(
+            mobile=data.mobile, status=SubscriptionStatus.ACTIVE
+        ).first()
+        verification = verification_call_place(
+            number=data.mobile,
+            purpose=VerificationPurpose.SUBSCRIBE,
+            subscription=None,
+            ip_address=ip_address,
+            language=data.language,
+            # The owner is told the way they asked to be told.
+            by_sms=bool(owner and (owner.sms_instead_of_voice or owner.deaf)),
         )
+        return None, verification
     with transaction.atomic():
         subscription = _subscription_create(data=data)
         verification = verification_call_place(
@@ -229,6 +315,7 @@ def subscription_start(
             subscription=subscription,
             ip_address=ip_address,
             language=data.language,
+            by_sms=by_sms,
         )
     return subscription, verification
 
@@ -256,6 +343,29 @@ def subscription_verify(*, verification: VerificationCode, code: str) -> Subscri
         ) from None
     audit_record(action="alert_subscription_verified", target=subscription, channel="voice")
     return subscription
+
+
+def subscriptions_pending_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete subscriptions never verified within SPORTELLO_PENDING_SUBSCRIPTION_HOURS, with
+    their codes: personal data given for a subscription that never started is not kept."""
+    limit = (now or timezone.now()) - datetime.timedelta(
+        hours=settings.SPORTELLO_PENDING_SUBSCRIPTION_HOURS
+    )
+    with transaction.atomic():
+        stale = Subscription.objects.filter(status=SubscriptionStatus.PENDING, created_at__lt=limit)
+        ids = list(stale.values_list("pk", flat=True))
+        # The calls that asked for the code go with them (they carry the number).
+        codes = VerificationCode.objects.filter(subscription_id__in=ids)
+        Delivery.objects.filter(
+            purpose=VERIFICATION_PURPOSE,
+            reference__in=[str(pk) for pk in codes.values_list("pk", flat=True)],
+        ).delete()
+        Subscription.objects.filter(pk__in=ids).delete()
+    if ids:
+        audit_record(
+            action="alert_pending_subscriptions_purged", actor="", detail={"count": len(ids)}
+        )
+    return len(ids)
 
 
 def subscription_find_by_number(*, number: str) -> Subscription | None:
@@ -300,6 +410,8 @@ def manage_call_place(*, number: str, ip_address: str | None) -> VerificationCod
         subscription=subscription,
         ip_address=ip_address,
         language=subscription.language,
+        by_sms=subscription.deaf
+        and (subscription.sms_instead_of_voice or subscription.sms_instead_of_voice_requested),
     )
 
 
@@ -323,8 +435,24 @@ def sms_preference_decide(*, subscription: Subscription, granted: bool, operator
         subscription.sms_instead_of_voice = granted
         subscription.sms_instead_of_voice_requested = False
         subscription.save(update_fields=["sms_instead_of_voice", "sms_instead_of_voice_requested"])
+        if not subscription.email:
+            # Entered from a paper form without e-mail: the office tells them by other means.
+            audit_record(
+                action="alert_sms_preference_granted"
+                if granted
+                else "alert_sms_preference_refused",
+                actor=operator,
+                target=subscription,
+            )
+            return
         with translation.override(subscription.language):
-            context = {"subscription": subscription, "granted": granted}
+            from sportello.core.selectors import municipality_get
+
+            context = {
+                "subscription": subscription,
+                "granted": granted,
+                "municipality": municipality_get(),
+            }
             text = render_to_string("alerts/email/sms_decision.txt", context)
             subject = _("Allerta: la tua richiesta di ricevere SMS")
         delivery_create(

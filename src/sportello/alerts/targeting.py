@@ -967,10 +967,13 @@ def _id_condition(column: str, ids: list[int]) -> tuple[str, list[Any]]:
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
 
 
-def recipients_per_address(ids: list[int] | None) -> dict[int, int]:
+def recipients_per_address(
+    ids: list[int] | None, *, directory_only: bool = False
+) -> dict[int, int]:
     """Civic number id -> how many recipients live there (verified subscriptions and directory
-    contacts), for the civic numbers `ids` (None: the whole municipality). Addresses without
-    recipients are left out."""
+    contacts; only the contacts with `directory_only`, as a re-confirmation campaign calls), for
+    the civic numbers `ids` (None: the whole municipality). Addresses without recipients are
+    left out."""
     if ids is not None and not ids:
         return {}
     area_sql, area_params = ("", []) if ids is None else _id_condition("civic_number_id", ids)
@@ -987,6 +990,8 @@ def recipients_per_address(ids: list[int] | None) -> dict[int, int]:
             area_params,
         ),
     ]
+    if directory_only:
+        queries = queries[1:]
     counts: dict[int, int] = {}
     # One query per table: each keeps its own index plan, which a UNION would lose.
     with connection.cursor() as cursor:

@@ -15,3 +15,11 @@ def alerts_scheduled_send() -> int:
     for alert in Alert.objects.filter(status=AlertStatus.SENDING).select_related("dispatch"):
         alert_finished_check(alert=alert)
     return sent
+
+
+@shared_task
+def alerts_pending_purge() -> int:
+    """Daily: forget subscriptions that were never verified."""
+    from sportello.alerts.services import subscriptions_pending_purge
+
+    return subscriptions_pending_purge()

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from sportello.alerts import services
 from sportello.alerts.forms import CodeForm, ManageForm, ManageStartForm, SubscriptionForm
-from sportello.alerts.models import Subscription, SubscriptionStatus, VerificationCode
+from sportello.alerts.models import (
+    Subscription,
+    SubscriptionStatus,
+    VerificationCode,
+    VerificationPurpose,
+)
 from sportello.channels.phones import phone_display
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import client_ip
 
 SESSION_VERIFICATION = "_sportello_alert_verification"
+SESSION_BY_SMS = "_sportello_alert_verification_sms"
 
 
 @public
 def alerts_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "alerts/home.html")
+    from sportello.alerts.paper import deregistration_menu_key
+
+    return render(request, "alerts/home.html", {"menu_key": deregistration_menu_key()})
 
 
 @public
@@ -33,7 +43,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @never_cache
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None)
-    bound_number = None
     if request.method == "POST" and form.is_valid():
         data = form.subscription_data()
         try:
@@ -42,24 +51,27 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
-            bound_number = error.extra.get("bound")
         else:
             request.session[SESSION_VERIFICATION] = verification.pk
+            # What the person asked decides what the page says (never what exists on file).
+            request.session[SESSION_BY_SMS] = data.deaf and data.sms_instead_of_voice_requested
             return redirect("alerts:verify")
     return render(
         request,
         "alerts/subscribe.html",
-        {"form": form, "candidates": form.address_candidates, "bound_number": bound_number},
+        {"form": form, "candidates": form.address_candidates},
     )
 
 
 def _pending_verification(request: HttpRequest) -> VerificationCode | None:
+    """The code this browser started (its id is in the session, never in the address)."""
     verification_id = request.session.get(SESSION_VERIFICATION)
     if not verification_id:
         return None
     return (
         VerificationCode.objects.select_related("subscription")
-        .filter(pk=verification_id, subscription__status=SubscriptionStatus.PENDING)
+        .filter(pk=verification_id, purpose=VerificationPurpose.SUBSCRIBE)
+        .filter(Q(subscription__isnull=True) | Q(subscription__status=SubscriptionStatus.PENDING))
         .first()
     )
 
@@ -71,16 +83,22 @@ def verify(request: HttpRequest) -> HttpResponse:
     if verification is None:
         return redirect("alerts:subscribe")
     subscription = verification.subscription
+    by_sms = bool(request.session.get(SESSION_BY_SMS))
     call_error = ""
-    form = CodeForm(request.POST if "code" in request.POST else None)
+    form = CodeForm(request.POST if "code" in request.POST else None, by_sms=by_sms)
     if request.method == "POST" and "call_again" in request.POST:
+        owner_by_sms = by_sms
+        if subscription is None:  # already subscribed: the owner is told their own way
+            owner = services.subscription_find_by_number(number=verification.number)
+            owner_by_sms = bool(owner and (owner.sms_instead_of_voice or owner.deaf))
         try:
             verification = services.verification_call_place(
-                number=subscription.mobile,
+                number=verification.number,
                 purpose=verification.purpose,
                 subscription=subscription,
                 ip_address=client_ip(request),
-                language=subscription.language,
+                language=subscription.language if subscription else get_language() or "it",
+                by_sms=owner_by_sms,
             )
         except ApplicationError as error:
             call_error = error.message
@@ -102,8 +120,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "call_error": call_error,
-            "subscription": subscription,
-            "number": phone_display(subscription.mobile),
+            "number": phone_display(verification.number),
+            "by_sms": by_sms,
         },
     )
 

@@ -2,7 +2,8 @@
 provider stored them; answer a ringing call, or place a call to one of the municipality's lines,
 and the very IVR flows a real provider would run speak here, with a keypad.
 
-Open to operators; in the demo (SPORTELLO_PHONE_SIMULATOR_PUBLIC) to anyone on the machine.
+Open to the alert roles; in the demo (SPORTELLO_PHONE_SIMULATOR_PUBLIC) to anyone on the machine.
+Production has no simulator unless SPORTELLO_PHONE_SIMULATOR_ENABLED turns it on for a drill.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sportello.channels.ivr import (
     inbound_numbers,
     ivr_run,
 )
-from sportello.channels.models import Delivery
+from sportello.channels.models import Delivery, SimulatorHandoff
 from sportello.channels.phones import phone_display, phone_e164
 from sportello.channels.services import delivery_status_update, voice_call_step
 from sportello.channels.speech import speech_available, speech_wav
@@ -42,13 +43,21 @@ from sportello.core.access import OPERATOR
 _AUDIO_SALT = "sportello.channels.simulator.audio"
 
 
+# The page shows every message sent to any number, and calls the lines as anyone would (the
+# deregistration line deletes): only the alert roles, which see and delete subscriptions anyway.
+SIMULATOR_PERMISSIONS = ("channels.view_delivery", "alerts.delete_subscription")
+
+
 def simulator_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.SPORTELLO_PHONE_SIMULATOR_ENABLED:
+            # Production: not there at all, unless switched on for a drill.
+            raise Http404
         if not settings.SPORTELLO_PHONE_SIMULATOR_PUBLIC:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.is_staff:
+            if not request.user.has_perms(SIMULATOR_PERMISSIONS):
                 raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -79,6 +88,26 @@ def _render_prompt(
     )
 
 
+def _received(number: str, limit: int = 50) -> list[Delivery]:
+    """What the simulator provider was handed for `number`, the latest first, each with the
+    moment it arrived (`received_at`): a retry still queued or cancelled never rang."""
+    handoffs = (
+        SimulatorHandoff.objects.filter(
+            delivery_id__in=Delivery.objects.filter(to=number).values("pk")
+        )
+        .order_by("-at", "-delivery_id")
+        .values_list("delivery_id", "at")[: limit * 2]
+    )
+    received: dict[int, Any] = {}
+    for delivery_id, at in handoffs:
+        received[delivery_id] = at  # the earliest hand-off of each wins (listed last)
+    deliveries = list(Delivery.objects.filter(pk__in=list(received)).select_related("dispatch"))
+    for delivery in deliveries:
+        delivery.received_at = received[delivery.pk]
+    deliveries.sort(key=lambda delivery: (delivery.received_at, delivery.pk), reverse=True)
+    return deliveries[:limit]
+
+
 @simulator_access
 def simulator(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("numero", "").strip()
@@ -86,11 +115,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
     email = request.GET.get("email", "").strip()
     deliveries = []
     if number:
-        deliveries = list(
-            Delivery.objects.filter(to=number)
-            .select_related("dispatch")
-            .order_by("-created_at", "-id")[:50]
-        )
+        deliveries = _received(number)
     emails = list(Delivery.objects.filter(to=email, medium=Medium.EMAIL)[:50]) if email else []
     return render(
         request,

@@ -1,11 +1,12 @@
 """The REST API (outside the language prefixes): /api/v1/…, the OpenAPI schema and its docs."""
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from sportello.alerts import api as alerts_api
 from sportello.alerts import api_public as alerts_public_api
 from sportello.core.access import OPERATOR, PUBLIC
+from sportello.core.api import api_not_found
 
 
 def _declare(view, level: str):
@@ -20,7 +21,7 @@ urlpatterns = [
         name="api-alerts-subscribe",
     ),
     path(
-        "v1/allerta/verifiche/<int:verification_id>/",
+        "v1/allerta/verifiche/<str:handle>/",
         _declare(alerts_api.VerifyView.as_view(), PUBLIC),
         name="api-alerts-verify",
     ),
@@ -53,7 +54,16 @@ urlpatterns = [
     path("schema/", _declare(SpectacularAPIView.as_view(), PUBLIC), name="api-schema"),
     path(
         "docs/",
-        _declare(SpectacularSwaggerView.as_view(url_name="api-schema"), PUBLIC),
+        # The split view serves its start-up script from a URL of its own: no inline script,
+        # as the Content-Security-Policy requires.
+        _declare(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/swagger_ui.html"
+            ),
+            PUBLIC,
+        ),
         name="api-docs",
     ),
+    # Last: whatever else is asked under /api/ gets a JSON 404 (the schema promises JSON).
+    re_path(r"^(?P<path>.*)$", _declare(api_not_found, PUBLIC), name="api-not-found"),
 ]

@@ -19,6 +19,10 @@ app.conf.beat_schedule = {
         "task": "sportello.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "purge-pending-alert-subscriptions": {
+        "task": "sportello.alerts.tasks.alerts_pending_purge",
+        "schedule": crontab(hour=3, minute=27),
+    },
 }
 
 

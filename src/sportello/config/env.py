@@ -101,3 +101,16 @@ def cache(name: str, default: str) -> dict[str, Any]:
         return environ.Env.cache_url_config(value)
     except Exception as exc:
         raise _fail(name, value, f"a cache URL such as redis://host:6379/2 ({exc})") from exc
+
+
+def tile_origins(template: str) -> list[str]:
+    """The origin of a Leaflet tile URL template, for the Content-Security-Policy:
+    'https://{s}.tile.example.org/{z}/{x}/{y}.png' -> ['https://*.tile.example.org']."""
+    from urllib.parse import urlsplit
+
+    if not template:
+        return []
+    parts = urlsplit(template.replace("{s}", "*"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc}"]

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sportello.core.fields import PhoneNumberField
+
 istat_validator = RegexValidator(r"^\d{6}$", _("Il codice ISTAT è di 6 cifre."))
 phone_validator = RegexValidator(
     r"^\+?[0-9 ]{3,20}$", _("Scrivi il numero solo con cifre, spazi e un eventuale + iniziale.")
@@ -50,27 +52,19 @@ class Municipality(models.Model):
         _("e-mail del responsabile della protezione dei dati (ufficio informatico)"), blank=True
     )
     # Civil protection numbers (Allerta).
-    alert_caller_id = models.CharField(
+    # Given to the providers as they are: kept in E.164 (core.fields), shown grouped.
+    alert_caller_id = PhoneNumberField(
         _("numero dell'allerta (chiamante e riascolto)"),
-        max_length=20,
         blank=True,
-        validators=[phone_validator],
         help_text=_(
             "Compare come chiamante; richiamandolo si riascoltano le allerte delle 24 ore."
         ),
     )
-    deregistration_line = models.CharField(
-        _("numero per la cancellazione"), max_length=20, blank=True, validators=[phone_validator]
+    deregistration_line = PhoneNumberField(_("numero per la cancellazione"), blank=True)
+    registration_request_line = PhoneNumberField(
+        _("numero per chiedere l'iscrizione per telefono"), blank=True
     )
-    registration_request_line = models.CharField(
-        _("numero per chiedere l'iscrizione per telefono"),
-        max_length=20,
-        blank=True,
-        validators=[phone_validator],
-    )
-    fax_sender = models.CharField(
-        _("numero fax mittente"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    fax_sender = PhoneNumberField(_("numero fax mittente"), blank=True)
     civil_protection_email = models.EmailField(_("e-mail della protezione civile"), blank=True)
     # Territory: used to reject coordinates that fall outside the comune.
     min_latitude = models.FloatField(_("latitudine minima"), default=-90)

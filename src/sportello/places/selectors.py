@@ -7,6 +7,7 @@ few that remain are ranked here; civic numbers are then fetched through the
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +114,24 @@ def _street_candidates(parsed: ParsedAddress) -> list[_Candidate]:
     return _streets_matching((parsed.street_type, *parsed.words), street_type=None, loose=True)
 
 
+# How alike a typed name and a street's must be to suggest it (difflib ratio, 0-1).
+SIMILAR_CUTOFF = 0.75
+
+
+def _streets_similar(parsed: ParsedAddress, *, limit: int = 3) -> list[Street]:
+    """Streets whose name is spelt nearly like the typed one («Via Grnade» -> Via Grande), the
+    closest first: difflib's ratio on the folded names, without the street type."""
+    typed = " ".join(parsed.words)
+    by_name: dict[str, list[int]] = {}
+    for pk, search_name in Street.objects.values_list("pk", "search_name"):
+        _type_word, _space, name = search_name.partition(" ")
+        by_name.setdefault(name, []).append(pk)
+    close = difflib.get_close_matches(typed, list(by_name), n=limit, cutoff=SIMILAR_CUTOFF)
+    order = [pk for name in close for pk in by_name[name]]
+    streets = Street.objects.in_bulk(order)
+    return [streets[pk] for pk in order][:limit]
+
+
 def _streets_matching(
     words: tuple[str, ...], *, street_type: str | None, loose: bool = False
 ) -> list[_Candidate]:
@@ -206,7 +225,8 @@ def address_search(*, query: str, limit: int = 10) -> list[AddressMatch]:
     parsed = address_parse(query)
     candidates = _street_candidates(parsed)[:limit]
     if not candidates:
-        return []
+        # A misspelt name: offer the streets spelt nearly like it.
+        return _street_matches(_streets_similar(parsed)) if parsed.words else []
     streets = [candidate.street for candidate in candidates]
     if parsed.number is None:
         return _street_matches(streets)
@@ -263,10 +283,16 @@ def address_geocode(*, text: str) -> GeocodeResult:
         )
     candidates = _street_candidates(parsed)
     if not candidates:
+        similar = _streets_similar(parsed)
+        reason = _("Nessuna strada dello stradario corrisponde a «%(text)s».") % {
+            "text": text.strip()
+        }
+        if similar:
+            reason += " " + _("Forse intendevi: %(streets)s?") % {
+                "streets": ", ".join(street.full_name for street in similar)
+            }
         return GeocodeResult(
-            status=GeocodeStatus.NOT_FOUND,
-            reason=_("Nessuna strada dello stradario corrisponde a «%(text)s».")
-            % {"text": text.strip()},
+            status=GeocodeStatus.NOT_FOUND, candidates=_street_matches(similar), reason=reason
         )
     streets = [candidate.street for candidate in candidates]
     if parsed.number is None:

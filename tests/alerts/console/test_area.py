@@ -347,6 +347,30 @@ def test_the_preview_counts_recipients_inside_and_maps_their_addresses_without_n
     assert "3471000001" not in body and "Rossi" not in body and "Lucia" not in body
 
 
+def test_a_campaign_preview_counts_only_the_directory_numbers_it_calls(
+    alert, operator, centre
+) -> None:
+    from sportello.alerts.models import AlertKind
+
+    Subscription.objects.all().delete()
+    Contact.objects.all().delete()
+    other = CivicNumber.objects.filter(pk__in=inside(centre)).exclude(pk=centre.pk).first()
+    subscriber(centre, "+393471000001")
+    subscriber(other, "+393471000002")  # subscribers are not called by a campaign
+    Contact.objects.create(
+        name="Rossi Mario", number="+390586123456", address_text="x", civic_number=centre
+    )
+    Alert.objects.filter(pk=alert.pk).update(kind=AlertKind.RECONFIRM)
+    client = login(operator)
+    client.post(url(alert), {"features": drawn(square(centre)), "action": "save"})
+
+    page = client.get(url(alert, "anteprima/")).content.decode()
+    points = client.get(url(alert, "anteprima/punti.geojson")).json()
+
+    assert "1 indirizzo con almeno un destinatario." in page
+    assert [feature["properties"] for feature in points["features"]] == [{"recipients": 1}]
+
+
 def test_the_preview_without_an_area_says_to_choose_one(alert, viewer) -> None:
     page = login(viewer).get(url(alert, "anteprima/")).content.decode()
 

@@ -469,6 +469,7 @@ def test_the_pdf_summary_has_the_totals_and_says_exercise_on_every_page(operator
     assert "Chiamate vocali" in text and "Segreteria telefonica" in text
     assert "Persone avvisate 4" in text and "Raggiunte 1 (25%)" in text
     assert "Ascolti confermati (tasto 1) 1" in text
+    assert re.search(r"Ultimo esito ricevuto \d{2}:\d{2}:\d{2}", text)  # not «—»
     assert "1 messaggio non ancora affidato ai gestori è stato annullato" in text
     assert "+39 *** *** 3333" in text  # Carlo's second attempt, canceled, masked
     assert not any(number in text for number in NUMBERS)

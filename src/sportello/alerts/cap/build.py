@@ -30,7 +30,7 @@ from shapely.geometry import Polygon
 
 from sportello.alerts.cap.geometry import city_polygon, streets_polygons
 from sportello.alerts.cap.validation import CAP_NAMESPACE
-from sportello.alerts.models import Alert, AlertStatus
+from sportello.alerts.models import Alert, AlertKind, AlertStatus
 from sportello.core.selectors import municipality_get
 
 # The words of the message around the operator's own, in the message's language (content, not
@@ -100,7 +100,13 @@ def cap_cancel_identifier(alert: Alert) -> str:
 
 
 def is_published(alert: Alert) -> bool:
-    return alert.status in PUBLISHED_STATUSES and alert.sent_at is not None
+    """Alerts that went out; a re-confirmation campaign is a call to directory numbers, never
+    a public warning (docs/cap.md)."""
+    return (
+        alert.kind == AlertKind.ALERT
+        and alert.status in PUBLISHED_STATUSES
+        and alert.sent_at is not None
+    )
 
 
 def alert_reference(alert: Alert) -> CapReference:

@@ -11,6 +11,7 @@ by alerts.targeting.area_clean like any area an operator draws.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import re
@@ -23,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -42,6 +44,7 @@ from sportello.alerts.models import (
     AlertCategory,
     AlertCertainty,
     AlertSeverity,
+    AlertStatus,
     AlertUrgency,
 )
 from sportello.alerts.targeting import (
@@ -440,6 +443,8 @@ class CapImport:
     alert: Alert
     message: CapMessage
     notes: list[str]
+    # A Cancel: `alert` is the draft made from the cancelled message (withdrawn if not sent).
+    cancelled: bool = False
 
 
 def _alert_has(field_name: str) -> bool:
@@ -517,6 +522,103 @@ def _content(info: CapInfo, english: CapInfo | None) -> dict[str, Any]:
     return values
 
 
+# Marks the Italian fields of a draft imported without Italian texts (see cap_import).
+TO_TRANSLATE = "[DA TRADURRE]"
+
+
+def _merged(infos: list[CapInfo], notes: list[str]) -> CapInfo | None:
+    """One block for the draft from every <info> of a language, none dropped: the first's
+    headline and figures, every block's description and instruction in order, all areas."""
+    if not infos:
+        return None
+    if len(infos) == 1:
+        return infos[0]
+    first = infos[0]
+    notes.append(
+        _(
+            "Il messaggio ha %(count)d blocchi di testo in «%(language)s»: la bozza li riporta "
+            "tutti, uno dopo l'altro. Controlla che il testo si legga bene."
+        )
+        % {"count": len(infos), "language": first.language}
+    )
+
+    def joined(name: str, with_headline: bool) -> str:
+        parts = []
+        for info in infos:
+            text = getattr(info, name).strip()
+            title = (info.headline or info.event).strip()
+            if text and with_headline and title:
+                text = f"{title}: {text}"
+            if text and text not in parts:
+                parts.append(text)
+        return "\n\n".join(parts)
+
+    return dataclasses.replace(
+        first,
+        description=joined("description", with_headline=True),
+        instruction=joined("instruction", with_headline=False),
+        areas=[area for info in infos for area in info.areas],
+    )
+
+
+def _references(message: CapMessage) -> list[tuple[str, str]]:
+    """(sender, identifier) of each message a Cancel or Update refers to."""
+    pairs = []
+    for reference in message.references.split():
+        parts = reference.split(",")
+        if len(parts) >= 2:
+            pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+@transaction.atomic
+def _cancel_import(message: CapMessage, *, by: Any, request: Any) -> CapImport:
+    """A Cancel from the authority: the drafts made of the messages it cancels are withdrawn
+    (never sent); one already sent is only pointed out, for the operator to stop or update."""
+    query = Q(pk__in=[])
+    for sender, identifier in _references(message):
+        query |= Q(source_sender=sender, source_identifier=identifier)
+    alerts = list(Alert.objects.select_for_update().filter(query).order_by("pk"))
+    if not alerts:
+        raise ApplicationError(
+            _(
+                "Il messaggio annulla un'allerta precedente (%(references)s) che non è stata "
+                "importata qui: non c'è nessuna bozza da ritirare."
+            )
+            % {"references": message.references or "?"}
+        )
+    notes = []
+    now = timezone.now()
+    for alert in alerts:
+        if alert.status in (
+            AlertStatus.DRAFT,
+            AlertStatus.AWAITING_APPROVAL,
+            AlertStatus.SCHEDULED,
+        ):
+            alert.status, alert.stopped_at, alert.stopped_by = AlertStatus.STOPPED, now, by
+            alert.save(update_fields=["status", "stopped_at", "stopped_by"])
+            audit_record(
+                action="alert.cap_cancel",
+                actor=by,
+                target=alert,
+                request=request,
+                detail={"sender": message.sender, "identifier": message.identifier},
+            )
+            notes.append(
+                _("La bozza «%(headline)s» è stata ritirata: l'ente ha annullato il messaggio.")
+                % {"headline": alert.headline}
+            )
+        else:
+            notes.append(
+                _(
+                    "L'allerta «%(headline)s», fatta dal messaggio annullato, è già partita: "
+                    "interrompila o aggiornala dalla sua pagina."
+                )
+                % {"headline": alert.headline}
+            )
+    return CapImport(alert=alerts[0], message=message, notes=notes, cancelled=True)
+
+
 def _refuse_kind(message: CapMessage) -> None:
     if message.status not in ("Actual", "Exercise"):
         raise ApplicationError(
@@ -526,15 +628,7 @@ def _refuse_kind(message: CapMessage) -> None:
             )
             % {"status": message.status}
         )
-    if message.msg_type == "Cancel":
-        raise ApplicationError(
-            _(
-                "Il messaggio annulla un'allerta precedente (%(references)s): non crea una "
-                "bozza. Se avete inviato l'allerta che annulla, interrompila dalla sua pagina."
-            )
-            % {"references": message.references or "?"}
-        )
-    if message.msg_type not in ("Alert", "Update"):
+    if message.msg_type not in ("Alert", "Update", "Cancel"):
         raise ApplicationError(
             _(
                 "Il messaggio è di tipo «%(kind)s» (una conferma o una segnalazione di errore "
@@ -563,6 +657,8 @@ def cap_import(
     message is invalid, is not an alert, concerns another territory, or is already a draft."""
     message = cap_read(xml)
     _refuse_kind(message)
+    if message.msg_type == "Cancel":
+        return _cancel_import(message, by=by, request=request)
     existing = cap_imported_alert(sender=message.sender, identifier=message.identifier)
     if existing is not None:
         raise ApplicationError(
@@ -570,17 +666,20 @@ def cap_import(
             % {"headline": existing.headline},
             extra={"alert": existing.pk},
         )
-    italian = next((info for info in message.infos if info.italian), None)
-    chosen = italian or message.infos[0]
-    english = next((info for info in message.infos if info.english), None) if italian else None
     notes: list[str] = []
+    italian = _merged([info for info in message.infos if info.italian], notes)
+    english = _merged([info for info in message.infos if info.english], notes)
+    chosen = italian or english or _merged(message.infos[:1], notes)
     if italian is None:
+        # The Italian fields must be written by the operator: they are marked, and the alert
+        # cannot be sent while the mark is there (sending._ready_check).
         notes.append(
             _(
-                "Il messaggio non ha testi in italiano: la bozza riporta quelli in «%(language)s». "
-                "Traducili prima di inviare l'allerta."
+                "Il messaggio non ha testi in italiano: i campi in italiano riportano quelli in "
+                "«%(language)s», segnati «%(mark)s». Traducili: finché il segno resta l'allerta "
+                "non si può inviare."
             )
-            % {"language": chosen.language}
+            % {"language": chosen.language, "mark": TO_TRANSLATE}
         )
     areas = chosen.areas or next((info.areas for info in message.infos if info.areas), [])
     mapped = cap_area_map(areas)
@@ -596,6 +695,14 @@ def cap_import(
             % {"when": date_format(timezone.localtime(chosen.expires), "SHORT_DATETIME_FORMAT")}
         )
     values = _content(chosen, english)
+    if italian is None:
+        for name in ("headline", "description", "instruction"):
+            if values[name]:
+                values[name] = (
+                    _cut(f"{TO_TRANSLATE} {values[name]}", _HEADLINE_MAX)
+                    if (name == "headline")
+                    else f"{TO_TRANSLATE} {values[name]}"
+                )
     values["exercise"] = message.status == "Exercise"
     try:
         alert = _draft_create(

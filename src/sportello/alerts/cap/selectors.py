@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, Q, QuerySet
 from django.utils import timezone
 
 from sportello.alerts.cap.build import PUBLISHED_STATUSES
 from sportello.alerts.models import Alert, AlertKind, AlertStatus
+from sportello.alerts.public.selectors import updates_sent
 
 # An alert without an end of validity stays in the feed this long after it went out.
 CURRENT_WITHOUT_EXPIRY = datetime.timedelta(hours=24)
@@ -35,7 +36,8 @@ def alerts_in_feed(*, now: datetime.datetime | None = None) -> QuerySet[Alert]:
     """The current alerts (not expired, not stopped), and, with FEED_CANCELS, the stopped ones
     that would still be current (published as their Cancel)."""
     now = now or timezone.now()
-    alerts = alerts_published().filter(_current(now))
+    # An alert whose update went out is no longer current: the update (referencing it) is.
+    alerts = alerts_published().filter(_current(now)).exclude(Exists(updates_sent()))
     if not FEED_CANCELS:
         alerts = alerts.exclude(status=AlertStatus.STOPPED)
     return alerts

@@ -120,13 +120,14 @@ def cap_upload(request: HttpRequest) -> HttpResponse:
             errors = list(error.extra.get("errors", []))
             existing = error.extra.get("alert")
         else:
-            messages.success(
-                request,
-                _(
-                    "Messaggio importato come bozza. Controlla testi, area e canali, poi inviala "
-                    "da questa pagina: niente è stato inviato."
-                ),
-            )
+            if not result.cancelled:
+                messages.success(
+                    request,
+                    _(
+                        "Messaggio importato come bozza. Controlla testi, area e canali, poi "
+                        "inviala da questa pagina: niente è stato inviato."
+                    ),
+                )
             for note in result.notes:
                 messages.warning(request, note)
             return redirect("alerts:console_detail", result.alert.pk)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.area_forms import EMPTY_COLLECTION, AreaForm
-from sportello.alerts.models import Alert, AlertStatus
+from sportello.alerts.models import Alert, AlertKind, AlertStatus
 from sportello.alerts.recipients import recipients_count
 from sportello.alerts.targeting import (
     AREA_DESCRIPTION_LENGTH,
@@ -446,7 +446,9 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if alert.area:
         counts = recipients_count(alert=alert)
         eta = dispatch_eta_seconds({medium: counts.get(medium, 0) for medium in Medium.values})
-        per_address = recipients_per_address(area_civic_numbers(alert.area))
+        per_address = recipients_per_address(
+            area_civic_numbers(alert.area), directory_only=alert.kind == AlertKind.RECONFIRM
+        )
         context.update(
             counts=counts,
             rows=_channel_rows(alert, counts, eta),
@@ -470,7 +472,9 @@ def points(request: HttpRequest, pk: int) -> JsonResponse:
     """GeoJSON of the civic numbers in the area that have recipients, with how many each: no
     names or numbers. At most 5,000 points, an even sample beyond ("capped": true)."""
     alert = get_object_or_404(Alert, pk=pk)
-    per_address = recipients_per_address(area_civic_numbers(alert.area or {}))
+    per_address = recipients_per_address(
+        area_civic_numbers(alert.area or {}), directory_only=alert.kind == AlertKind.RECONFIRM
+    )
     civics_points = civic_points()
     ids = np.array(sorted(per_address), dtype=np.int64)
     total = int(ids.size)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from sportello.accounts.decorators import operator_required
 from sportello.alerts import reports
-from sportello.alerts.models import Alert
+from sportello.alerts.models import Alert, AlertKind
 from sportello.core.services import audit_record
 
 PERMISSION = "alerts.view_alert"
@@ -74,6 +74,7 @@ def console_monitor(request: HttpRequest, pk: int) -> HttpResponse:
         "alerts/console/monitor.html",
         {
             "alert": alert,
+            "reconfirm": alert.kind == AlertKind.RECONFIRM,
             "figures": figures,
             "addresses": addresses,
             "unreached": reports.unreached_addresses(addresses),

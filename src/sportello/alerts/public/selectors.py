@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -107,6 +107,9 @@ class PublicAlert:
     instruction_en: str
     area_description: str
     area: dict[str, Any] = field(default_factory=dict, compare=False)
+    # When an update of it went out (then it is over: the update says what holds now).
+    superseded_at: datetime.datetime | None = None
+    updated_by: uuid.UUID | None = None
 
     @classmethod
     def from_alert(cls, alert: Alert) -> PublicAlert:
@@ -131,14 +134,18 @@ class PublicAlert:
             instruction_en=alert.instruction_en,
             area_description=alert.area_description,
             area=alert.area or {},
+            superseded_at=getattr(alert, "superseded_at", None),
+            updated_by=getattr(alert, "updated_by", None),
         )
 
     # --- time and state ------------------------------------------------------------------
 
     @property
     def ends_at(self) -> datetime.datetime:
-        """When it stops being active: its expiry, or 24 hours after it was sent."""
-        return self.expires or self.sent_at + ACTIVE_WITHOUT_EXPIRY
+        """When it stops being active: its expiry, or 24 hours after it was sent, or when an
+        update of it went out, whichever comes first."""
+        ends = self.expires or self.sent_at + ACTIVE_WITHOUT_EXPIRY
+        return min(ends, self.superseded_at) if self.superseded_at else ends
 
     def state(self, now: datetime.datetime | None = None) -> str:
         if self.status == AlertStatus.STOPPED:
@@ -228,15 +235,31 @@ def cap_url(identifier: uuid.UUID) -> str | None:
 # --- queries ---------------------------------------------------------------------------------
 
 
+def updates_sent() -> QuerySet[Alert]:
+    """The updates that went out of the alert in OuterRef("pk"), the first first: once one has,
+    the alert it updates is over everywhere (pages, feed, replay line)."""
+    return Alert.objects.filter(
+        supersedes=OuterRef("pk"),
+        kind=AlertKind.ALERT,
+        status__in=PUBLIC_STATUSES,
+        sent_at__isnull=False,
+    ).order_by("sent_at")
+
+
 def _public() -> QuerySet[Alert]:
     return Alert.objects.filter(
         kind=AlertKind.ALERT, status__in=PUBLIC_STATUSES, sent_at__isnull=False
+    ).annotate(
+        superseded_at=Subquery(updates_sent().values("sent_at")[:1]),
+        updated_by=Subquery(updates_sent().values("identifier")[:1]),
     )
 
 
 def _active_q(now: datetime.datetime) -> Q:
-    return Q(status__in=LIVE_STATUSES) & (
-        Q(expires__gt=now) | Q(expires__isnull=True, sent_at__gt=now - ACTIVE_WITHOUT_EXPIRY)
+    return (
+        Q(status__in=LIVE_STATUSES)
+        & Q(superseded_at__isnull=True)
+        & (Q(expires__gt=now) | Q(expires__isnull=True, sent_at__gt=now - ACTIVE_WITHOUT_EXPIRY))
     )
 
 

@@ -25,7 +25,7 @@ from django.core.mail import EmailMessage
 from sportello.channels.base import ChannelError, DeliveryStatus, NotConfigured, ProviderResult
 from sportello.channels.fax import fax_pdf_for, fax_render_for
 from sportello.channels.models import Delivery
-from sportello.channels.phones import phone_e164
+from sportello.channels.phones import phone_callable, phone_e164
 from sportello.core.mail import email_connection
 
 ATTACH_CHOICES = ("pdf", "tiff", "both")
@@ -37,7 +37,7 @@ class EmailToFax:
     def send(self, delivery: Delivery) -> ProviderResult:
         config = _config()
         number = phone_e164(delivery.to)
-        if number is None:
+        if number is None or not phone_callable(number):
             raise ChannelError(f"Numero di fax non valido: {delivery.to}", permanent=True)
         # For Italian landlines the national significant number keeps its leading 0.
         national = phonenumbers.national_significant_number(phonenumbers.parse(number))

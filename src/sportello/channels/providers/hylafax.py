@@ -25,7 +25,7 @@ from django.conf import settings
 from sportello.channels.base import ChannelError, DeliveryStatus, NotConfigured, ProviderResult
 from sportello.channels.fax import fax_render_for
 from sportello.channels.models import Delivery
-from sportello.channels.phones import phone_e164
+from sportello.channels.phones import phone_callable, phone_e164
 
 _REQUEST_ID = re.compile(r"request id is (\d+)")
 # A server reply in sendfax's messages ("460 Failed to submit job", "Login failed: 500 ...").
@@ -40,7 +40,7 @@ class HylaFax:
     def send(self, delivery: Delivery) -> ProviderResult:
         config = _config()
         number = phone_e164(delivery.to)
-        if number is None:
+        if number is None or not phone_callable(number):
             raise ChannelError(f"Numero di fax non valido: {delivery.to}", permanent=True)
         document = fax_render_for(delivery)
         command = [

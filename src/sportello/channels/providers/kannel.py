@@ -29,7 +29,7 @@ from django.urls import reverse
 from sportello.channels.base import ChannelError, DeliveryStatus, NotConfigured, ProviderResult
 from sportello.channels.gsm import GSM7, sms_encoding
 from sportello.channels.models import Delivery
-from sportello.channels.phones import phone_country_allowed, phone_e164
+from sportello.channels.phones import phone_callable, phone_e164
 
 REQUIRED = ("url", "username", "password")
 DLR_SALT = "kannel-dlr"
@@ -46,7 +46,7 @@ class KannelSms:
         if not text:
             raise ChannelError("SMS senza testo.", permanent=True)
         to = phone_e164(delivery.to)
-        if to is None or not phone_country_allowed(to):
+        if to is None or not phone_callable(to):
             raise ChannelError(f"Numero non raggiungibile via SMS: {delivery.to}", permanent=True)
         query: dict[str, Any] = {
             "username": config["username"],

@@ -48,7 +48,7 @@ from smpplib.exceptions import PDUError
 from sportello.channels.base import ChannelError, DeliveryStatus, NotConfigured, ProviderResult
 from sportello.channels.gsm import GSM7, sms_encode
 from sportello.channels.models import Delivery
-from sportello.channels.phones import phone_country_allowed, phone_e164
+from sportello.channels.phones import phone_callable, phone_e164
 from sportello.channels.services import delivery_status_update
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def submit_sm_params(delivery: Delivery, config: dict[str, Any]) -> list[dict[st
     if not text:
         raise ChannelError("SMS senza testo.", permanent=True)
     destination = phone_e164(delivery.to)
-    if destination is None or not phone_country_allowed(destination):
+    if destination is None or not phone_callable(destination):
         raise ChannelError(f"Numero non raggiungibile via SMS: {delivery.to}", permanent=True)
     try:
         encoding, parts = sms_encode(text)

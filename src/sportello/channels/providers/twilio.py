@@ -10,7 +10,6 @@ import datetime
 
 from django.conf import settings
 from django.urls import reverse
-from phonenumbers import NumberParseException
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
@@ -18,7 +17,7 @@ from twilio.rest import Client
 
 from sportello.channels.base import ChannelError, DeliveryStatus, NotConfigured, ProviderResult
 from sportello.channels.models import Delivery
-from sportello.channels.phones import phone_country_allowed
+from sportello.channels.phones import phone_callable
 
 # Twilio's answer to a request is the fastest part of a call; if it takes longer, the worker
 # gives up and retries rather than holding the voice queue.
@@ -69,12 +68,9 @@ def public_url(path: str) -> str:
 
 
 def _check_recipient(delivery: Delivery) -> None:
-    """Only numbers of the allowed countries, before any request leaves (no toll fraud)."""
-    try:
-        allowed = phone_country_allowed(delivery.to)
-    except NumberParseException:
-        allowed = False
-    if not allowed:
+    """Only ordinary numbers of the allowed countries, before any request leaves (no toll
+    fraud, no premium rates)."""
+    if not phone_callable(delivery.to):
         raise ChannelError(f"Numero non chiamabile: {delivery.to}", permanent=True)
     if not delivery.sender:
         raise ChannelError("Manca il numero mittente del Comune.", permanent=True)

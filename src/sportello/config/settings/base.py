@@ -9,9 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from sportello.config import env
+from sportello.config.env import tile_origins
 
 # pysaml2 still imports CFB from its old place in cryptography; it does not use it for SPID.
 warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
@@ -30,6 +32,10 @@ SPORTELLO_ENV = env.text("SPORTELLO_ENV", "local")
 
 DEBUG = env.boolean("DEBUG", False)
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# The reverse proxies in front of Django (addresses or networks, outermost first; one nginx on
+# this machine: 127.0.0.1). Their X-Forwarded-For names the client that every limit and lockout
+# counts by (core.services.client_ip); without them each request counts as its own address.
+SPORTELLO_TRUSTED_PROXIES = env.items("SPORTELLO_TRUSTED_PROXIES", [])
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -72,6 +78,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy (django-permissions-policy).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Expired sessions end here, before any view runs ("Sessione scaduta").
     "sportello.accounts.middleware.SessionValidityMiddleware",
     # First-access password change and operators' second factor come before anything else.
@@ -189,6 +198,43 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Pages run only our own scripts (no inline script anywhere), load images only from here and
+# the map's tile server (SPORTELLO_MAP_TILES, below), and cannot be framed. Inline styles are
+# allowed: Bootstrap Italia's bundle writes <style> elements at run time (its font faces, with
+# the static path in them, and form-validation labels) and embeds an icon font as data:.
+CSP_IMAGE_SOURCES = env.items("SPORTELLO_CSP_IMAGE_SOURCES", [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # completed with the tile server below
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Features no page uses are off for every page and anything it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 _email = env.email("EMAIL_URL", "consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -362,8 +408,9 @@ SPORTELLO_CHANNELS = {
 }
 # Numbers of these countries (ISO 3166 codes) are the only ones ever called or texted.
 SPORTELLO_CALLABLE_COUNTRIES = env.items("SPORTELLO_CALLABLE_COUNTRIES", ["IT"])
-# The phone simulator page: on while the simulator is a provider; anyone may open it in the demo
-# (local settings), only operators elsewhere.
+# The phone simulator page: anyone may open it in the demo (local settings), only the alert
+# roles elsewhere; production has none unless it is switched on for a drill.
+SPORTELLO_PHONE_SIMULATOR_ENABLED = env.boolean("SPORTELLO_PHONE_SIMULATOR_ENABLED", True)
 SPORTELLO_PHONE_SIMULATOR_PUBLIC = env.boolean("SPORTELLO_PHONE_SIMULATOR_PUBLIC", False)
 # The address the outside world (Twilio, Kannel) uses to reach our webhooks, e.g.
 # https://sportello.comune.example.it — signatures are computed on it.
@@ -571,6 +618,10 @@ SPORTELLO_DISPATCH_WATCHDOG_SECONDS = env.integer("SPORTELLO_DISPATCH_WATCHDOG_S
 SPORTELLO_VOICE_ATTEMPTS = env.integer("SPORTELLO_VOICE_ATTEMPTS", 3)
 SPORTELLO_VOICE_RETRY_MINUTES = env.integer("SPORTELLO_VOICE_RETRY_MINUTES", 5)
 SPORTELLO_SMS_FALLBACK = env.boolean("SPORTELLO_SMS_FALLBACK", True)
+# Subscriptions never verified are deleted (with their codes) after this many hours.
+SPORTELLO_PENDING_SUBSCRIPTION_HOURS = env.integer(
+    "SPORTELLO_PENDING_SUBSCRIPTION_HOURS", 72, minimum=1
+)
 # Four-eyes rule: an alert goes out only after a second operator approves it.
 SPORTELLO_ALERT_FOUR_EYES = env.boolean("SPORTELLO_ALERT_FOUR_EYES", False)
 # Phone simulator: seconds a call rings before "no answer"; with CALL_SECONDS set, every call is
@@ -586,6 +637,10 @@ SPORTELLO_MAP_ATTRIBUTION = env.text(
     "SPORTELLO_MAP_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
+    *tile_origins(SPORTELLO_MAP_TILES),
+    *CSP_IMAGE_SOURCES,
+]
 SPORTELLO_CAP_FEEDS = env.items("SPORTELLO_CAP_FEEDS", [])  # CAP/Atom/RSS URLs polled (docs/cap.md)
 
 # --- Payments with pagoPA (docs/payments.md) --------------------------------------------------

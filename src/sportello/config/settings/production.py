@@ -61,6 +61,9 @@ if _capped and not SPORTELLO_RATE_LIMIT_URL.startswith(("redis://", "rediss://",
 if _problems:
     raise ImproperlyConfigured("Insecure production settings: " + "; ".join(_problems) + ".")
 
+# The phone simulator shows every message sent to any number: off unless a drill needs it.
+SPORTELLO_PHONE_SIMULATOR_ENABLED = env.boolean("SPORTELLO_PHONE_SIMULATOR_ENABLED", False)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)

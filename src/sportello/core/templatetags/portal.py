@@ -6,6 +6,7 @@ import re
 from datetime import time
 from decimal import Decimal
 
+import phonenumbers
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
@@ -14,6 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
+from sportello.core.fields import DEFAULT_REGION
 from sportello.core.models import Helpline, Municipality, Office, Weekday
 from sportello.core.money import euro_text
 
@@ -56,6 +58,21 @@ def euro(amount: Decimal | int | str | None) -> str:
 def euro_cents(amount: int | None) -> str:
     """{{ option.amount|euro_cents }} -> «€ 16,00» for 1600."""
     return "" if amount is None or amount == "" else euro_text(amount, cents=True)
+
+
+@register.filter
+def phone(number: str) -> str:
+    """'+3905861837510' -> '0586 183 7510' (grouped; other countries with their prefix)."""
+    try:
+        parsed = phonenumbers.parse(number or "", DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return number or ""
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)
 
 
 @register.filter

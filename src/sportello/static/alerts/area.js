@@ -5,6 +5,12 @@
 // map still shows the town. Everything here is a help: the form works without it.
 (function () {
   "use strict";
+  // Tooltips get text, never HTML: street names and addresses come from imported data.
+  function asText(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
   var configNode = document.getElementById("area-map-config");
   if (!configNode || typeof L === "undefined") { return; }
   var config = JSON.parse(configNode.textContent);
@@ -59,7 +65,7 @@
             renderer: canvas, radius: 2, stroke: false, fillColor: "#5c6f82", fillOpacity: 0.55,
             interactive: Boolean(point[2])
           });
-          if (point[2]) { dot.bindTooltip(point[2]); }
+          if (point[2]) { dot.bindTooltip(asText(point[2])); }
           dots.addLayer(dot);
         });
       })
@@ -135,7 +141,7 @@
           recipients.addLayer(L.circleMarker(latlng, {
             renderer: canvas, radius: count > 9 ? 6 : 4, color: "#a61919", weight: 1,
             fillColor: "#d1344c", fillOpacity: 0.8
-          }).bindTooltip(count === 1 ? texts.recipientsOne : format(texts.recipients, { count: number(count) })));
+          }).bindTooltip(asText(count === 1 ? texts.recipientsOne : format(texts.recipients, { count: number(count) }))));
         });
         if (data.capped) {
           status.textContent = format(texts.capped, {

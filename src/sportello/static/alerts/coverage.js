@@ -5,6 +5,12 @@
 // figures for keyboard and screen-reader users; the map is a help.
 (function () {
   "use strict";
+  // Tooltips get text, never HTML: street names and addresses come from imported data.
+  function asText(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
   var configNode = document.getElementById("coverage-config");
   var mapNode = document.getElementById("coverage-map");
   if (!configNode || !mapNode || typeof L === "undefined") { return; }
@@ -65,7 +71,7 @@
       collection.features.forEach(function (feature) {
         var c = feature.geometry.coordinates;
         L.marker([c[1], c[0]], { icon: pie(feature.properties), keyboard: false })
-          .bindTooltip(cellText(feature.properties))
+          .bindTooltip(asText(cellText(feature.properties)))
           .addTo(layer);
       });
       say(texts.cells);
@@ -78,7 +84,7 @@
         L.circleMarker([c[1], c[0]], {
           renderer: renderer, radius: state === "none" ? 5 : 4, weight: 1,
           color: "#1a1a1a", fillColor: COLOURS[state], fillOpacity: 0.9
-        }).bindTooltip(feature.properties.address + " — " + texts.states[state]).addTo(layer);
+        }).bindTooltip(asText(feature.properties.address + " — " + texts.states[state])).addTo(layer);
       });
     });
     say(texts.points);

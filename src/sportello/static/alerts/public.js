@@ -3,6 +3,12 @@
 // tiles (offline). The page says everything in words without this script; the map is a help.
 (function () {
   "use strict";
+  // Tooltips get text, never HTML: street names and addresses come from imported data.
+  function asText(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
   var configNode = document.getElementById("alert-map-config");
   var mapNode = document.getElementById("alert-map");
   if (!configNode || !mapNode || typeof L === "undefined") { return; }
@@ -35,7 +41,7 @@
   }
   var area = L.geoJSON(config.area, {
     style: { color: colour, weight: 3, fillColor: colour, fillOpacity: 0.25 }
-  }).bindTooltip(config.texts.area).addTo(map);
+  }).bindTooltip(asText(config.texts.area)).addTo(map);
   var bounds = area.getBounds();
   if (bounds.isValid()) {
     map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 });
