@@ -44,7 +44,7 @@ class PaymentPosition(models.Model):
     duty, a canteen bill…), identified by its IUPD."""
 
     iupd = models.CharField(_("IUPD"), max_length=60, unique=True, editable=False)
-    service = models.CharField(_("servizio"), max_length=40, db_index=True)
+    service = models.CharField(_("servizio"), max_length=40)
     service_reference = models.CharField(
         _("riferimento del servizio"), max_length=60, help_text=_("Identificativo interno.")
     )
@@ -105,14 +105,16 @@ class PaymentPosition(models.Model):
             ("record_offline_payment", _("Può registrare un pagamento avvenuto fuori da pagoPA")),
         ]
         indexes = [
-            models.Index(fields=["debtor_fiscal_code", "status"]),
-            models.Index(fields=["service", "status", "-created_at"]),
+            # No index names the status (nor does the constraint below): marking a position
+            # paid is then a HOT update on PostgreSQL, with no index to touch.
+            models.Index(fields=["debtor_fiscal_code"], name="payments_position_debtor"),
+            models.Index(fields=["service", "-created_at"], name="payments_position_service"),
         ]
         constraints = [
             # A service asks once for each thing; a new position only after annulling the old.
             models.UniqueConstraint(
                 fields=["service", "service_reference"],
-                condition=~Q(status="INVALID"),
+                condition=Q(invalidated_at__isnull=True),
                 name="payment_position_one_open_per_reference",
             ),
         ]

@@ -3,6 +3,7 @@ through payments.hooks); the rest serves the citizen's pages, the operators and 
 
 from sportello.payments.services.carts import cart_checkout, cart_options_check, cart_returned
 from sportello.payments.services.common import creditor_get
+from sportello.payments.services.operators import payment_record_offline, receipt_anomaly_resolve
 from sportello.payments.services.positions import (
     position_invalidate,
     position_publish,
@@ -10,13 +11,7 @@ from sportello.payments.services.positions import (
     positions_create,
     positions_expire,
 )
-from sportello.payments.services.receipts import (
-    IngestReport,
-    payment_record_offline,
-    receipt_anomaly_resolve,
-    receipts_ingest,
-    receipts_receive,
-)
+from sportello.payments.services.receipts import IngestReport, receipts_ingest, receipts_receive
 
 __all__ = [
     "IngestReport",

@@ -76,7 +76,7 @@ def _existing(specs: Sequence[PositionSpec]) -> dict[tuple[str, str], int]:
     for service, references in by_service.items():
         for start in range(0, len(references), CHUNK):
             rows = PaymentPosition.objects.filter(
-                ~Q(status=PositionStatus.INVALID),
+                invalidated_at__isnull=True,
                 service=service,
                 service_reference__in=references[start : start + CHUNK],
             ).values_list("service", "service_reference", "pk")
