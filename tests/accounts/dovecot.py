@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from sportello.accounts.mailbox import MailboxSettings
+from tests import ports
 
 DOVECOT = Path("/usr/sbin/dovecot")
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -105,9 +106,7 @@ class DovecotServer:
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    return ports.free_port(HOST)
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:

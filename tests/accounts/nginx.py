@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.hazmat.primitives import hashes
 
+from tests import ports
+
 from . import certs
 
 NGINX = Path("/usr/sbin/nginx")
@@ -211,9 +213,7 @@ http {{
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return ports.free_port("127.0.0.1")
 
 
 def _wait_for_port(*, process: subprocess.Popen, port: int, error_log: Path) -> None:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import ports
+
 ON_CI = os.environ.get("CI", "").lower() == "true"
 HOST = "127.0.0.1"
 PACKAGE_SPOOL = Path("/var/spool/hylafax")
@@ -167,6 +169,4 @@ def _answers(port: int) -> bool:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    return ports.free_port(HOST)

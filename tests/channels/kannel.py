@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -30,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests import ports
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 HOST = "127.0.0.1"
@@ -63,9 +64,7 @@ def kannel_programs() -> dict[str, str]:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    return ports.free_port(HOST)
 
 
 @dataclass(frozen=True)

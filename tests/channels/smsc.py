@@ -23,6 +23,8 @@ from typing import Any
 
 import smpp34
 
+from tests import ports
+
 HOST = "127.0.0.1"
 SYSTEM_ID = "TESTSMSC"
 WAIT = 5.0
@@ -57,9 +59,7 @@ class Submit:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    return ports.free_port(HOST)
 
 
 class Relay:
@@ -67,16 +67,23 @@ class Relay:
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
-        self.port = _free_port()
+        # Bound at once and kept: a port only probed could be taken by any outgoing connection
+        # (they use the same ephemeral range) before the relay listens on it.
+        self._bound: socket.socket | None = socket.socket()
+        self._bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._bound.bind((HOST, 0))
+        self.port = self._bound.getsockname()[1]
         self._listener: socket.socket | None = None
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._lock = threading.Lock()
         self.accepted = 0
 
     def listen(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((HOST, self.port))
+        listener, self._bound = self._bound, None
+        if listener is None:  # listening again after refuse(): the same port
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((HOST, self.port))
         listener.listen(8)
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+from tests import ports
 
 HOST = "127.0.0.1"
 
@@ -57,6 +58,4 @@ class SmtpPeer:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    return ports.free_port(HOST)

@@ -8,6 +8,7 @@ import os
 import select
 import signal
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -290,10 +291,15 @@ def test_the_listener_applies_receipts(
     smpp_provider.smpp_session_reset()  # receipts now reach only the listener's session
     answers = []
     lines: list[str] = []
+    binds_before = len(smsc.binds)
+    deadline = time.monotonic() + 30
 
     def report(line: str) -> None:
         lines.append(line)
         if line.startswith("Collegato"):
+            # The SMSC may not have seen the listener's bind (nor the worker's unbind) yet: the
+            # last session is the listener's only once its bind is recorded.
+            until(lambda: len(smsc.binds) > binds_before, "the listener's bind was not seen")
             session = smsc.session()
             answers.append(smsc.send_receipt("FFFF0000", session=session, err="001"))
             answers.append(
@@ -301,7 +307,9 @@ def test_the_listener_applies_receipts(
             )
 
     smpp_provider.smpp_listen(
-        should_stop=lambda: sum("Ricevuta" in line for line in lines) == 2,
+        should_stop=lambda: (
+            sum("Ricevuta" in line for line in lines) == 2 or time.monotonic() > deadline
+        ),
         report=report,
     )
 
@@ -324,9 +332,11 @@ def test_the_listen_command_binds_takes_receipts_and_stops_on_sigterm(
     smpp_provider.smpp_session_reset()
 
     def receipt_then_stop() -> None:
-        until(lambda: len(smsc.binds) == 2, "the listener did not bind")
-        smsc.send_receipt(delivery.provider_id, session=smsc.session()).result(5)
-        os.kill(os.getpid(), signal.SIGTERM)
+        try:
+            until(lambda: len(smsc.binds) == 2, "the listener did not bind")
+            smsc.send_receipt(delivery.provider_id, session=smsc.session()).result(5)
+        finally:  # stop the listener even when the peer failed: the assertions below tell
+            os.kill(os.getpid(), signal.SIGTERM)
 
     helper = threading.Thread(target=receipt_then_stop, daemon=True)
     helper.start()

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests import ports
 from tests.accounts.nginx import NGINX, main_site_location
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -83,9 +84,7 @@ class ProxyNginx:
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return ports.free_port("127.0.0.1")
 
 
 @pytest.fixture(scope="session", name="proxy_nginx")
