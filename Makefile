@@ -37,7 +37,8 @@ $(SPID_SP_TEST):
 	echo "spid-sp-test non installato: i test di conformità SPID saranno saltati."
 
 # The suite runs on SQLite, then again on PostgreSQL when one answers on 127.0.0.1:5432
-# (under CI=true it must). Tests needing Redis skip with a reason when it is absent.
+# (under CI=true it must): that second pass runs the tests that use the database, the others
+# would only repeat themselves. Tests needing Redis skip with a reason when it is absent.
 # Two processes (pytest-xdist), each test file in one of them: files that share a peer or a
 # Redis database keep their tests in order.
 PYTEST_PARALLEL ?= -n 2 --dist loadfile
@@ -46,8 +47,8 @@ test: $(STAMP)
 	$(BIN)/sportello compile_translations
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 	@if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 1)' 2>/dev/null; then \
-		echo "== Seconda passata su PostgreSQL ($(PG_TEST_URL)) =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q $(PYTEST_PARALLEL); \
+		echo "== Seconda passata su PostgreSQL ($(PG_TEST_URL)): i test che usano il database =="; \
+		SPORTELLO_DB_TESTS_ONLY=1 TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q $(PYTEST_PARALLEL); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL non raggiungibile su 127.0.0.1:5432, ma CI=true lo richiede."; exit 1; \
 	else \

@@ -147,3 +147,43 @@ def spid_keys() -> None:
                 locality="Livorno",
             ),
         )
+
+
+# --- The PostgreSQL pass runs only what touches the database --------------------------------
+# `make test` runs the suite on SQLite, then again on PostgreSQL with SPORTELLO_DB_TESTS_ONLY=1:
+# a test that uses no database (no django_db mark, no database fixture, no postgres/redis mark)
+# would only repeat itself there, so that pass leaves it out and says how many.
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def _touches_the_database(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in ("django_db", "postgres", "redis")):
+        return True
+    return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("SPORTELLO_DB_TESTS_ONLY") != "1":
+        return
+    left_out = [item for item in items if not _touches_the_database(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if _touches_the_database(item)]
+        config.stash[_LEFT_OUT] = len(left_out)
+
+
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    left_out = config.stash.get(_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} tests that use no database ran in the SQLite pass only "
+            "(SPORTELLO_DB_TESTS_ONLY=1)."
+        )
