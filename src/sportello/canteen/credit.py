@@ -235,9 +235,10 @@ def month_debts_create(*, month: datetime.date) -> int:
     return made
 
 
-def low_credit_check(*, account_ids: list[int] | None = None) -> list[int]:
-    """Mark the accounts under their year's threshold not yet warned, and queue the warning
-    (once per dip: a top-up over the threshold arms it again)."""
+def low_credit_check(*, day: datetime.date | None = None) -> list[int]:
+    """Mark the accounts under their year's threshold not yet warned (those charged a meal on
+    `day`, if given), and queue the warning (once per dip: a top-up over the threshold arms it
+    again)."""
     warned = []
     for year in SchoolYear.objects.all():
         accounts = CreditAccount.objects.filter(
@@ -246,8 +247,9 @@ def low_credit_check(*, account_ids: list[int] | None = None) -> list[int]:
             enrolments__school_year=year,
             enrolments__status=EnrolmentStatus.ACCEPTED,
         )
-        if account_ids is not None:
-            accounts = accounts.filter(pk__in=account_ids)
+        if day is not None:
+            charged = Movement.objects.filter(day=day, kind=MovementKind.MEAL).values("account")
+            accounts = accounts.filter(pk__in=charged)
         ids = list(accounts.values_list("pk", flat=True).distinct())
         if ids:
             CreditAccount.objects.filter(pk__in=ids).update(low_credit_notified=True)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,14 +24,12 @@ from sportello.canteen.models import (
     Closure,
     Enrolment,
     EnrolmentStatus,
-    Movement,
     MovementKind,
     SchoolYear,
 )
 from sportello.core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
-BATCH = 5000
 
 
 def school_year_of(day: datetime.date) -> SchoolYear | None:
@@ -145,42 +145,64 @@ def canteen_day_run(*, day: datetime.date) -> CanteenDay:
     try:
         with transaction.atomic():
             record = CanteenDay.objects.create(day=day, closed=day_closed(day))
-            rows = list(eating_enrolments(day=day).values_list("pk", "account_id", "meal_price"))
-            movements = [
-                Movement(
-                    account_id=account_id,
-                    kind=MovementKind.MEAL,
-                    amount=-(price or 0),
-                    day=day,
-                    enrolment_id=enrolment_id,
-                )
-                for enrolment_id, account_id, price in rows
-                if account_id is not None
-            ]
-            Movement.objects.bulk_create(movements, batch_size=BATCH)
+            record.meals = _meals_insert(day)
             _balances_debit(day)
-            record.meals = len(movements)
             record.save(update_fields=["meals"])
-            if movements:
+            if record.meals:
                 from sportello.canteen.credit import low_credit_check
 
-                low_credit_check(account_ids=sorted({m.account_id for m in movements}))
+                low_credit_check(day=day)
     except IntegrityError:
         return CanteenDay.objects.get(day=day)
     logger.info("Canteen day %s: %d meals debited", day, record.meals)
     return record
 
 
-def _balances_debit(day: datetime.date) -> None:
-    """Every account's balance lowered by its meals of the day, in one statement."""
+# Followed by Django's own SQL for the children eating; every value is a parameter.
+_INSERT_MEALS = (
+    "INSERT INTO canteen_movement (account_id, kind, amount, day, enrolment_id, note, created_at)"
+    " SELECT e.e_account, %s, -COALESCE(e.e_price, 0), %s, e.e_id, '', %s FROM ("
+)
+
+
+def _meals_insert(day: datetime.date) -> int:
+    """One meal row for every child eating on `day`, in one INSERT … SELECT (no rows travel
+    through Python); returns how many."""
+    eating = (
+        eating_enrolments(day=day)
+        .filter(account__isnull=False)
+        .order_by()
+        # Named columns, so the outer statement can read them on every backend.
+        .annotate(e_id=F("pk"), e_account=F("account_id"), e_price=F("meal_price"))
+        .values_list("e_id", "e_account", "e_price")
+    )
+    try:
+        select, params = eating.query.sql_with_params()
+    except EmptyResultSet:  # a closed day, or outside the school year
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE canteen_creditaccount SET balance = balance + COALESCE(("
-            " SELECT SUM(m.amount) FROM canteen_movement m"
-            " WHERE m.account_id = canteen_creditaccount.id AND m.day = %s AND m.kind = %s"
-            "), 0) WHERE id IN ("
-            " SELECT account_id FROM canteen_movement WHERE day = %s AND kind = %s)",
-            [day, MovementKind.MEAL.value, day, MovementKind.MEAL.value],
+            f"{_INSERT_MEALS}{select}) AS e",
+            [
+                MovementKind.MEAL.value,
+                connection.ops.adapt_datefield_value(day),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                *params,
+            ],
+        )
+        return max(cursor.rowcount, 0)
+
+
+def _balances_debit(day: datetime.date) -> None:
+    """Every account's balance lowered by its meals of the day, in one statement."""
+    # UPDATE … FROM an aggregate: one pass over the day's meals (PostgreSQL; SQLite ≥ 3.33).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE canteen_creditaccount SET balance = canteen_creditaccount.balance + m.total"
+            " FROM (SELECT account_id, SUM(amount) AS total FROM canteen_movement"
+            " WHERE day = %s AND kind = %s GROUP BY account_id) AS m"
+            " WHERE canteen_creditaccount.id = m.account_id",
+            [connection.ops.adapt_datefield_value(day), MovementKind.MEAL.value],
         )
 
 
