@@ -110,3 +110,37 @@ def test_the_statement_is_a_sealed_pdf_of_what_was_paid(account, sara) -> None:
     text = reader.pages[0].extract_text()
     assert "20,00" in text and account.child_name in text
     assert "/ByteRange" in pdf.decode("latin-1")  # signed
+
+
+def test_a_child_not_resident_is_paid_for_by_the_parent(canteen, sara, school_office) -> None:
+    import datetime as dt
+
+    from sportello.canteen import services
+
+    enrolment = services.enrolment_start(
+        user=sara,
+        school_year=canteen.year,
+        fiscal_code="RSSMRA17A01G702Q",
+        first_name="Mario",
+        last_name="Rossi",
+        birth_date=dt.date(2017, 1, 1),
+    )
+    services.enrolment_update(
+        enrolment=enrolment,
+        school_class=canteen.class_3a,
+        diet_kind="none",
+        diet_option=None,
+        diet_notes="",
+        diet_certificate=None,
+        no_isee=True,
+        isee_value=None,
+        dsu_protocol="",
+        rules_accepted=True,
+    )
+    services.enrolment_submit(enrolment=enrolment, user=sara)
+    services.enrolments_accept(enrolment_ids=[enrolment.pk], operator=school_office)
+    enrolment.refresh_from_db()
+    option_id = credit.top_up_request(account=enrolment.account, user=sara, amount="20")
+    position = PaymentOption.objects.get(pk=option_id).position
+    assert position.debtor_fiscal_code == sara.person.codice_fiscale
+    assert enrolment.meal_price == 620  # top band, not resident

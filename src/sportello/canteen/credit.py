@@ -41,7 +41,23 @@ DEFAULT_MINIMUM = 500
 
 
 def _debtor(account: CreditAccount, user=None) -> Debtor:
-    """The child is the debtor, so the notice shows in the family's ledger (their minors')."""
+    """The child is the debtor, so the notice shows in the family's ledger (their minors'); a
+    child the registry does not know (not resident) cannot be, so their parent is."""
+    from sportello.payments.selectors import household_codes
+
+    if user is None:
+        enrolment = (
+            account.enrolments.filter(status=EnrolmentStatus.ACCEPTED)
+            .select_related("parent__person")
+            .order_by("-pk")
+            .first()
+        )
+        user = enrolment.parent if enrolment else None
+    person = getattr(user, "person", None) if user is not None else None
+    if person is not None and account.child_fiscal_code not in household_codes(user=user):
+        return Debtor(
+            fiscal_code=person.codice_fiscale, name=person.full_name[:70], email=user.email or ""
+        )
     return Debtor(
         fiscal_code=account.child_fiscal_code,
         name=account.child_name[:70],

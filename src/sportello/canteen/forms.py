@@ -69,7 +69,7 @@ class EnrolmentForm(forms.Form):
         label=_("Indicazioni del medico (allergie, intolleranze)"),
         required=False,
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300, "class": "form-control"}),
     )
     diet_certificate = forms.FileField(
         label=_("Certificato medico (PDF o JPEG, al massimo 5 MB)"),
@@ -162,7 +162,7 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Motivo del rifiuto (lo legge la famiglia)"),
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300, "class": "form-control"}),
     )
 
 
