@@ -72,3 +72,24 @@ def test_the_school_enters_an_absence(canteen, family, sara, school_office, offi
         reverse("canteen:office_absence"), {"protocol": enrolment.protocol, "day": day.isoformat()}
     )
     assert response.status_code == 302 and enrolment.absences.filter(by_school=True).exists()
+
+
+def test_a_refund_with_its_reason(canteen, family, sara, school_office, office_client) -> None:
+    enrolment = accepted(sara, family.tommaso, canteen, school_office)
+    url = reverse("canteen:office_enrolment", args=[enrolment.pk])
+    bad = office_client.post(
+        url, {"action": "movement", "movement-kind": "refund", "movement-amount": "x"}
+    )
+    assert bad.status_code == 400
+    office_client.post(
+        url,
+        {
+            "action": "movement",
+            "movement-kind": "refund",
+            "movement-amount": "3,60",
+            "movement-note": "Gita scolastica",
+        },
+    )
+    enrolment.account.refresh_from_db()
+    assert enrolment.account.balance == 360
+    assert "Gita scolastica" in text(office_client.get(url))

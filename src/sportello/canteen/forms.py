@@ -9,7 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sportello.canteen.models import DietKind, DietOption, EnrolmentStatus, SchoolClass
+from sportello.canteen.models import (
+    DietKind,
+    DietOption,
+    EnrolmentStatus,
+    MovementKind,
+    SchoolClass,
+)
 
 OTHER = "altro"
 
@@ -176,3 +182,27 @@ class DayForm(forms.Form):
 
 class OfficeAbsenceForm(DayForm):
     protocol = forms.CharField(label=_("Protocollo dell'iscrizione"), max_length=30)
+
+
+class MovementForm(forms.Form):
+    """A refund or a correction of a child's credit by the office."""
+
+    kind = forms.ChoiceField(
+        label=_("Tipo"),
+        choices=[
+            (MovementKind.REFUND, _("Rimborso (accredito)")),
+            (MovementKind.CORRECTION, _("Correzione (in più o in meno)")),
+        ],
+    )
+    amount = forms.DecimalField(
+        label=_("Importo in euro (negativo per togliere)"),
+        max_digits=8,
+        decimal_places=2,
+        localize=True,
+        error_messages={"invalid": _("Scrivi un importo in euro, per esempio 3,60 o -3,60.")},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    note = forms.CharField(label=_("Motivo (lo legge la famiglia)"), max_length=200)
+
+    def clean_amount(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)

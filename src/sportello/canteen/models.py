@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sportello.documents.storage import DocumentFileField
+
 
 class SchoolYear(models.Model):
     """A school year and the rules the comune set for it."""
@@ -232,7 +234,8 @@ class Enrolment(models.Model):
         DietOption, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("dieta etica")
     )
     diet_notes = models.CharField(_("indicazioni del medico"), max_length=300, blank=True)
-    diet_certificate = models.FileField(
+    # Health data: in the private storage of document copies, never under the web root.
+    diet_certificate = DocumentFileField(
         _("certificato medico"), upload_to="canteen/diete/%Y/", blank=True
     )
     no_isee = models.BooleanField(_("non presenta l'ISEE"), default=False)

@@ -17,10 +17,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sportello.accounts.decorators import operator_required
-from sportello.canteen import days, services
-from sportello.canteen.forms import DayForm, OfficeAbsenceForm, OfficeFilterForm, RejectForm
+from sportello.canteen import credit, days, services
+from sportello.canteen.forms import (
+    DayForm,
+    MovementForm,
+    OfficeAbsenceForm,
+    OfficeFilterForm,
+    RejectForm,
+)
 from sportello.canteen.models import CanteenDay, Enrolment, EnrolmentStatus
-from sportello.canteen.selectors import enrolments_for_office, kitchen_counts, school_year_current
+from sportello.canteen.selectors import (
+    account_movements,
+    enrolments_for_office,
+    kitchen_counts,
+    school_year_current,
+)
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 
@@ -72,6 +83,10 @@ def enrolment(request: HttpRequest, pk: int) -> HttpResponse:
         status__in=[s for s in EnrolmentStatus.values if s != EnrolmentStatus.DRAFT],
     )
     reject_form = RejectForm(request.POST if request.POST.get("action") == "reject" else None)
+    movement_form = MovementForm(
+        request.POST if request.POST.get("action") == "movement" else None,
+        prefix="movement",
+    )
     if request.method == "POST":
         if not request.user.has_perm(REVIEW):
             raise Http404
@@ -91,12 +106,23 @@ def enrolment(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("Tariffa aggiornata."))
                 return redirect("canteen:office_enrolment", pk)
+            if action == "movement" and enrolment.account_id and movement_form.is_valid():
+                credit.movement_correct(
+                    account=enrolment.account,
+                    operator=request.user,
+                    amount=movement_form.cleaned_data["amount"],
+                    kind=movement_form.cleaned_data["kind"],
+                    note=movement_form.cleaned_data["note"],
+                )
+                messages.success(request, _("Movimento registrato sul credito."))
+                return redirect("canteen:office_enrolment", pk)
             if action == "accept":
                 services.enrolments_accept(enrolment_ids=[pk], operator=request.user)
                 messages.success(request, _("Domanda accolta."))
                 return redirect("canteen:office_enrolment", pk)
         except ApplicationError as error:
-            reject_form.add_error(None, error.message)
+            target = movement_form if action == "movement" else reject_form
+            target.add_error(None, error.message)
     if request.GET.get("certificato") and enrolment.diet_certificate:
         audit_record(action="canteen_diet_certificate_read", actor=request.user, target=enrolment)
         return FileResponse(
@@ -111,8 +137,12 @@ def enrolment(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolment": enrolment,
             "events": list(enrolment.events.all()),
             "reject_form": reject_form,
+            "movement_form": movement_form,
+            "movements": account_movements(account=enrolment.account, limit=20)
+            if enrolment.account_id
+            else [],
         },
-        status=400 if reject_form.errors else 200,
+        status=400 if reject_form.errors or movement_form.errors else 200,
     )
 
 

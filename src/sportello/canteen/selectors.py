@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sportello.canteen.days import eating_enrolments
 from sportello.canteen.models import (
@@ -109,7 +110,7 @@ def kitchen_counts(*, day: datetime.date) -> list[KitchenRow]:
             "school_class__school__name", "school_class__name", "diet_kind", "diet_option__name"
         )
     )
-    labels = {DietKind.NONE: "Ordinaria", DietKind.MEDICAL: "Sanitaria"}
+    labels = {DietKind.NONE: _("Ordinaria"), DietKind.MEDICAL: _("Sanitaria")}
     return [
         KitchenRow(
             school=row["school_class__school__name"],
@@ -175,7 +176,7 @@ def personal_area_canteen(*, user) -> list:
         return []
     return [
         PersonalItem(
-            service="Mensa scolastica",
+            service=_("Mensa scolastica"),
             title=f"{enrolment.child_name}, {enrolment.school_year.name}",
             status=enrolment.get_status_display().capitalize(),
             when=enrolment.submitted_at or enrolment.created_at,
