@@ -107,3 +107,16 @@ def test_the_beat_runs_today_only_after_the_cutoff(two_children) -> None:
     record = days.canteen_day_due(now=at(today, 9, 5))
     assert record is not None and record.day == today
     assert days.canteen_day_due(now=at(today, 9, 10)) is None
+
+
+def test_the_kitchen_gets_the_count_by_email(
+    two_children, canteen, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    canteen.year.kitchen_email = "cucina@example.it"
+    canteen.year.save()
+    monday = last_weekday(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        days.canteen_day_run(day=monday)
+    [message] = [m for m in mailoutbox if m.to == ["cucina@example.it"]]
+    assert "Primaria Carducci — 3A — Ordinaria: 1" in message.body
+    assert "Totale: 2 pasti" in message.body

@@ -93,3 +93,8 @@ def test_a_refund_with_its_reason(canteen, family, sara, school_office, office_c
     enrolment.account.refresh_from_db()
     assert enrolment.account.balance == 360
     assert "Gita scolastica" in text(office_client.get(url))
+
+
+def test_the_office_configures_in_the_back_office(canteen, office_client) -> None:
+    assert office_client.get("/backoffice/canteen/schoolyear/").status_code == 200
+    assert office_client.get("/backoffice/canteen/closure/add/").status_code == 200

@@ -28,6 +28,7 @@ from sportello.canteen.models import (
     SchoolYear,
 )
 from sportello.core.exceptions import ApplicationError
+from sportello.core.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -150,8 +151,12 @@ def canteen_day_run(*, day: datetime.date) -> CanteenDay:
             record.save(update_fields=["meals"])
             if record.meals:
                 from sportello.canteen.credit import low_credit_check
+                from sportello.canteen.tasks import kitchen_count_email
 
                 low_credit_check(day=day)
+                year = school_year_of(day)
+                if year is not None and year.kitchen_email:
+                    enqueue_after_commit(kitchen_count_email, day.isoformat())
     except IntegrityError:
         return CanteenDay.objects.get(day=day)
     logger.info("Canteen day %s: %d meals debited", day, record.meals)

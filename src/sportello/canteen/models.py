@@ -38,6 +38,11 @@ class SchoolYear(models.Model):
         _("riduzione dal secondo figlio (%)"), default=20
     )
     minimum_top_up = models.PositiveIntegerField(_("ricarica minima (centesimi)"), default=500)
+    kitchen_email = models.EmailField(
+        _("e-mail della cucina"),
+        blank=True,
+        help_text=_("Riceve il conteggio dei pasti di ogni giorno dopo l'ora limite."),
+    )
 
     class Meta:
         verbose_name = _("anno scolastico")

@@ -44,3 +44,34 @@ def canteen_month_debts() -> int:
 
     last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     return month_debts_create(month=last_month)
+
+
+@shared_task(acks_late=True)
+def kitchen_count_email(day: str) -> int:
+    """The day's count per school, class and diet, by e-mail to the kitchen (a delivery of
+    `channels`, with its attempts)."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    from sportello.canteen.days import school_year_of
+    from sportello.canteen.selectors import kitchen_counts
+    from sportello.channels.base import Medium
+    from sportello.channels.services import delivery_create
+
+    when = datetime.date.fromisoformat(day)
+    year = school_year_of(when)
+    if year is None or not year.kitchen_email:
+        return 0
+    rows = kitchen_counts(day=when)
+    text = render_to_string(
+        "canteen/email/kitchen.txt",
+        {"day": when, "rows": rows, "total": sum(row.meals for row in rows)},
+    )
+    delivery_create(
+        medium=Medium.EMAIL,
+        to=year.kitchen_email,
+        purpose="canteen_kitchen_count",
+        reference=day,
+        payload={"subject": _("Pasti del %(day)s") % {"day": f"{when:%d/%m/%Y}"}, "text": text},
+    )
+    return len(rows)
