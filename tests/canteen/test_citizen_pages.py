@@ -149,3 +149,19 @@ def test_the_statement_downloads(canteen, family, sara, sara_client, school_offi
     year = timezone.localdate().year
     response = sara_client.get(reverse("canteen:statement", args=[enrolment.account_id, year]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("12.500,50", "12500.50"),
+        ("12500,50", "12500.50"),
+        ("12500.50", "12500.50"),
+        ("12.500", "12500"),
+        ("€ 8000", "8000"),
+    ],
+)
+def test_amounts_as_people_type_them(typed, expected) -> None:
+    from sportello.canteen.forms import amount_normalise
+
+    assert amount_normalise(typed) == expected

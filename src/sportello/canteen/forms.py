@@ -3,6 +3,7 @@ office's filters and actions. They check shape only; the rules live in the servi
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -18,6 +19,17 @@ from sportello.canteen.models import (
 )
 
 OTHER = "altro"
+THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+def amount_normalise(text: str) -> str:
+    """«12.500,50», «12500,50», «12500.50» and «12.500» all as «12500.50» / «12500»."""
+    text = text.strip().replace("€", "").replace(" ", "")
+    if "," in text:
+        return text.replace(".", "").replace(",", ".")
+    if THOUSANDS.match(text):
+        return text.replace(".", "")
+    return text
 
 
 class ChildForm(forms.Form):
@@ -104,9 +116,7 @@ class EnrolmentForm(forms.Form):
     )
 
     def clean_isee_value(self) -> Decimal | None:
-        text = (
-            (self.cleaned_data.get("isee_value") or "").strip().replace(".", "").replace(",", ".")
-        )
+        text = amount_normalise(self.cleaned_data.get("isee_value") or "")
         if not text:
             return None
         try:
@@ -137,7 +147,7 @@ class TopUpForm(forms.Form):
     )
 
     def clean_amount(self) -> str:
-        return self.cleaned_data["amount"].strip().replace("€", "").replace(",", ".").strip()
+        return amount_normalise(self.cleaned_data["amount"])
 
 
 class AbsenceForm(forms.Form):

@@ -9,7 +9,8 @@ import csv
 import io
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +47,7 @@ def enrolments(request: HttpRequest) -> HttpResponse:
     """Enrolments of the current school year; the submitted ones can be accepted together."""
     if request.method == "POST":
         if not request.user.has_perm(REVIEW):
-            raise Http404
+            raise PermissionDenied
         ids = [int(value) for value in request.POST.getlist("enrolment") if value.isdigit()]
         try:
             accepted = services.enrolments_accept(enrolment_ids=ids, operator=request.user)
@@ -89,7 +90,7 @@ def enrolment(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         if not request.user.has_perm(REVIEW):
-            raise Http404
+            raise PermissionDenied
         action = request.POST.get("action")
         try:
             if action == "reject" and reject_form.is_valid():

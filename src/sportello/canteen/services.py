@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -235,11 +236,21 @@ def tariff_compute(*, enrolment: Enrolment) -> tuple[int, str]:
     else:
         note = _("Fascia ISEE fino a %(limit)s") % {"limit": euro_text(band.isee_up_to)}
     note += ", " + (_("residente") if enrolment.resident else _("non residente"))
-    older = Enrolment.objects.filter(
-        school_year_id=enrolment.school_year_id,
-        parent_id=enrolment.parent_id,
-        status__in=ACTIVE_STATUSES,
-    ).exclude(pk=enrolment.pk)
+    # Brothers and sisters: enrolled by the same parent, or minors of the same registry family.
+    family: list[str] = []
+    parent = enrolment.parent
+    if getattr(parent, "person_id", None):
+        family = list(
+            family_minors_in_care(person=parent.person).values_list("codice_fiscale", flat=True)
+        )
+    older = (
+        Enrolment.objects.filter(
+            school_year_id=enrolment.school_year_id, status__in=ACTIVE_STATUSES
+        )
+        .filter(Q(parent_id=enrolment.parent_id) | Q(child_fiscal_code__in=family))
+        .exclude(pk=enrolment.pk)
+        .exclude(child_fiscal_code=enrolment.child_fiscal_code)
+    )
     if enrolment.submitted_at:
         older = older.filter(submitted_at__lt=enrolment.submitted_at)
     percent = enrolment.school_year.sibling_reduction_percent
