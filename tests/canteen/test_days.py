@@ -120,3 +120,15 @@ def test_the_kitchen_gets_the_count_by_email(
     [message] = [m for m in mailoutbox if m.to == ["cucina@example.it"]]
     assert "Primaria Carducci — 3A — Ordinaria: 1" in message.body
     assert "Totale: 2 pasti" in message.body
+
+
+def test_the_command_runs_a_day_once(two_children) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    monday = last_weekday(1)
+    out = io.StringIO()
+    call_command("canteen_day", "--date", monday.isoformat(), stdout=out)
+    call_command("canteen_day", "--date", monday.isoformat(), stdout=out)
+    assert "Pasti addebitati" in out.getvalue() and "erano già addebitati (2)" in out.getvalue()
