@@ -117,6 +117,14 @@ def test_enrol_accept_top_up_absence_day_and_statement(
     office.get_by_role("button", name="Accogli le domande scelte").click()
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACCEPTED
+    office.goto(f"/operatori/mensa/iscrizione/{enrolment.pk}/")
+    expect(office.get_by_role("heading", name=f"Domanda {enrolment.protocol}")).to_be_visible()
+    accessible(office)
+    office.goto("/operatori/mensa/assenze/")
+    accessible(office)
+    page.goto(f"/mensa/iscrizione/{enrolment.pk}/")
+    expect(page.get_by_text("Accolta").first).to_be_visible()
+    accessible(page)
 
     # The citizen tops up €20 and notifies tomorrow's absence.
     page.goto("/mensa/")
