@@ -49,7 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "alerts.*",
         "channels.view_delivery",
     ],
-    Role.SCHOOL_OFFICE: ["registry.view_person", "registry.view_family"],
+    Role.SCHOOL_OFFICE: ["registry.view_person", "registry.view_family", "canteen.*"],
     Role.MOBILITY_OFFICE: ["registry.view_person"],
     Role.ACCOUNTING: ["payments.*"],
     Role.ADMINISTRATOR: [
@@ -62,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "channels.*",
         "certificates.*",
         "payments.*",
+        "canteen.*",
         "auth.view_group",
         "otp_totp.*",
         "axes.*",

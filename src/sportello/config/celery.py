@@ -57,6 +57,15 @@ def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
             "task": "sportello.payments.tasks.receipts_poll",
             "schedule": float(settings.SPORTELLO_PAGOPA_POLL_SECONDS),
         }
+    # The canteen's day runs once its cut-off has passed (a setting of each school year).
+    sender.conf.beat_schedule["canteen-day"] = {
+        "task": "sportello.canteen.tasks.canteen_day_due",
+        "schedule": crontab(minute="*/5", hour="8-13", day_of_week="mon-sat"),
+    }
+    sender.conf.beat_schedule["canteen-month-debts"] = {
+        "task": "sportello.canteen.tasks.canteen_month_debts",
+        "schedule": crontab(hour=2, minute=15, day_of_month=1),
+    }
     sender.conf.beat_schedule["read-pec-mailbox"] = {
         "task": "sportello.accounts.tasks.pec_mailbox_poll",
         "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),

@@ -87,9 +87,13 @@ SERVICES: list[PortalService] = [
     PortalService(
         "canteen",
         _("Mensa scolastica"),
-        _("Iscrivi i tuoi figli alla refezione scolastica e paga i bollettini online."),
+        _(
+            "Iscrivi i tuoi figli alla refezione scolastica, ricarica il credito dei pasti e "
+            "comunica le assenze."
+        ),
         certified=True,
         section=CITIZEN_DESK,
+        url_name="canteen:service",
     ),
     PortalService(
         "permits",

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sportello.documents",
     "sportello.payments",
     "sportello.certificates",
+    "sportello.canteen",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

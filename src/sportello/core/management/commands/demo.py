@@ -72,6 +72,7 @@ class Command(BaseCommand):
             demo_users_ensure()
             demo_requests_ensure()
             self._payments()
+            self._canteen()
             self._print_logins()
             self._print_alert_people()
             return
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         demo_users_ensure()
         demo_requests_ensure()
         self._payments()
+        self._canteen()
         elapsed = time.perf_counter() - started
         rate = town.citizens / elapsed if elapsed else 0
         self.stdout.write(
@@ -111,6 +113,20 @@ class Command(BaseCommand):
         if made:
             self.stdout.write(
                 f"Pagamenti di prova: {made} avvisi pagoPA per il figlio del cittadino di prova."
+            )
+
+    def _canteen(self) -> None:
+        from sportello.canteen.demo import demo_canteen_ensure
+
+        try:
+            made = demo_canteen_ensure()
+        except ApplicationError as error:
+            self.stderr.write(f"Mensa di prova non creata: {error.message}")
+            return
+        if made:
+            self.stdout.write(
+                "Mensa di prova: scuole, classi e tariffe; il figlio maggiore del cittadino di "
+                "prova è iscritto, con una ricarica e tre settimane di pasti."
             )
 
     def _print_alert_people(self) -> None:
