@@ -57,6 +57,10 @@ def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
             "task": "sportello.payments.tasks.receipts_poll",
             "schedule": float(settings.SPORTELLO_PAGOPA_POLL_SECONDS),
         }
+    sender.conf.beat_schedule["permits-daily"] = {
+        "task": "sportello.permits.tasks.permits_daily",
+        "schedule": crontab(hour=0, minute=5),
+    }
     sender.conf.beat_schedule["read-pec-mailbox"] = {
         "task": "sportello.accounts.tasks.pec_mailbox_poll",
         "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),

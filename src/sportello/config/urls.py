@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("documenti/", include("sportello.documents.urls")),
     path("certificati/", include("sportello.certificates.urls")),
     path("", include("sportello.payments.urls")),
+    path("", include("sportello.permits.urls")),
     path("allerta/", include("sportello.alerts.urls")),
     path("simulatore-telefono/", include("sportello.channels.simulator_urls")),
     path("stradario/", include("sportello.places.urls")),

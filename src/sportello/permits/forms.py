@@ -1,0 +1,105 @@
+"""Forms of the permits' pages: the application, the plate change, the public check and the
+office's decision."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sportello.core.forms import AccessibleFormMixin
+from sportello.permits.models import VehicleOwnership
+
+DOCUMENT_HELP = _("PDF, JPEG o PNG, al massimo 10 MB. Va bene una foto fatta con il telefono.")
+
+
+class ApplicationForm(AccessibleFormMixin, forms.Form):
+    permit_type = forms.TypedChoiceField(
+        label=_("Permesso"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Scegli il permesso che ti serve.")},
+    )
+    plate = forms.CharField(
+        label=_("Targa del veicolo"),
+        max_length=20,
+        help_text=_("Per esempio AB 123 CD. Spazi e trattini non contano."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        error_messages={"required": _("Scrivi la targa del veicolo.")},
+    )
+    plate_foreign = forms.BooleanField(label=_("Targa estera"), required=False)
+    ownership = forms.ChoiceField(
+        label=_("Il veicolo è"),
+        choices=VehicleOwnership.choices,
+        widget=forms.RadioSelect,
+        initial=VehicleOwnership.FAMILY,
+    )
+    owner = forms.TypedChoiceField(
+        label=_("Intestatario (persona della tua famiglia anagrafica)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    registration_document = forms.FileField(
+        label=_("Carta di circolazione (libretto)"), help_text=DOCUMENT_HELP
+    )
+    contract_document = forms.FileField(
+        label=_("Contratto di leasing o noleggio, o dichiarazione dell'azienda"),
+        required=False,
+        help_text=_("Solo se il veicolo è aziendale o in leasing/noleggio. ") + DOCUMENT_HELP,
+    )
+    supporting_document = forms.FileField(
+        label=_("Documento che dà diritto al permesso (CUDE, attestato di assistenza, visura)"),
+        required=False,
+        help_text=_("Solo per i permessi verificati dall'ufficio. ") + DOCUMENT_HELP,
+    )
+
+    def __init__(self, *args, permit_types=(), family=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["permit_type"].choices = [
+            (item.pk, f"{item.title} — {item.zone.name}") for item in permit_types
+        ]
+        self.fields["owner"].choices = [("", _("scegli"))] + [
+            (person.pk, f"{person.first_name} {person.last_name}") for person in family
+        ]
+
+
+class PlateChangeForm(AccessibleFormMixin, forms.Form):
+    plate = forms.CharField(
+        label=_("Nuova targa"),
+        max_length=20,
+        help_text=_("Per esempio AB 123 CD."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    plate_foreign = forms.BooleanField(label=_("Targa estera"), required=False)
+    registration_document = forms.FileField(
+        label=_("Carta di circolazione del nuovo veicolo"), help_text=DOCUMENT_HELP
+    )
+
+
+class CheckForm(AccessibleFormMixin, forms.Form):
+    targa = forms.CharField(label=_("Targa"), max_length=20)
+    codice = forms.CharField(
+        label=_("Codice del permesso"),
+        max_length=12,
+        help_text=_("Stampato sul permesso, per esempio ABCD-EF23."),
+    )
+
+
+class DecisionForm(AccessibleFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decisione"),
+        choices=[("accept", _("Accetta")), ("reject", _("Respingi"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Motivo (per il cittadino, se respingi)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RevokeForm(AccessibleFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Motivo della revoca"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
