@@ -227,6 +227,11 @@ class Permit(models.Model):
     def display_code(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}"
 
+    @property
+    def total(self):
+        """What the citizen pays: the fee of the household's rank and the handling fee."""
+        return self.fee + self.permit_type.handling_fee
+
 
 class PermitEvent(models.Model):
     """A step of the permit's timeline, as the citizen and the office see it."""

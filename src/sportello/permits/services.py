@@ -136,7 +136,7 @@ def _needs_check(permit: Permit) -> bool:
 
 
 def _total(permit: Permit) -> Decimal:
-    return permit.fee + permit.permit_type.handling_fee
+    return permit.total
 
 
 @dataclass(frozen=True)
