@@ -72,6 +72,7 @@ class Command(BaseCommand):
             demo_users_ensure()
             demo_requests_ensure()
             self._payments()
+            self._permits()
             self._print_logins()
             self._print_alert_people()
             return
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         demo_users_ensure()
         demo_requests_ensure()
         self._payments()
+        self._permits()
         elapsed = time.perf_counter() - started
         rate = town.citizens / elapsed if elapsed else 0
         self.stdout.write(
@@ -111,6 +113,20 @@ class Command(BaseCommand):
         if made:
             self.stdout.write(
                 f"Pagamenti di prova: {made} avvisi pagoPA per il figlio del cittadino di prova."
+            )
+
+    def _permits(self) -> None:
+        from sportello.permits.demo import demo_permits_ensure
+
+        try:
+            made = demo_permits_ensure()
+        except ApplicationError as error:
+            self.stderr.write(f"Permessi di prova non creati: {error.message}")
+            return
+        if made:
+            self.stdout.write(
+                "Permessi di prova: ZTL e ZSC del centro; l'auto del cittadino di prova ha un "
+                "permesso che scade tra un mese."
             )
 
     def _print_alert_people(self) -> None:
