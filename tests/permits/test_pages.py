@@ -56,6 +56,13 @@ def test_apply_summary_confirm_and_see_the_timeline(sara_user, household, reside
     detail = page_text(client.get(confirmed["Location"]))
     assert "Domanda inviata" in detail and "Permesso rilasciato" in detail
     assert 'data-element="feedback"' in detail
+    from sportello.channels.models import Delivery
+
+    # Confirmed by e-mail too, once for the application and once for the permit.
+    assert sorted(Delivery.objects.values_list("purpose", flat=True)) == [
+        "permit_issued",
+        "permit_submitted",
+    ]
     assert "Valido" in page_text(client.get(reverse("permits:home")))
 
 

@@ -171,7 +171,7 @@ def expiring(permit: Permit, days: int) -> Permit:
         valid_from=end - datetime.timedelta(days=364), valid_until=end
     )
     PlateAllowance.objects.filter(permit=permit).update(
-        ends_at=services._midnight(end + datetime.timedelta(days=1))
+        ends_at=services.day_start(end + datetime.timedelta(days=1))
     )
     permit.refresh_from_db()
     return permit
@@ -252,7 +252,7 @@ def test_moving_out_of_the_zone_ends_the_permit_after_the_grace_period(
     assert services.permits_residence_check() == 0
     permit.refresh_from_db()
     assert permit.ends_on == timezone.localdate() + datetime.timedelta(days=10)
-    later = services._midnight(permit.ends_on) + datetime.timedelta(hours=1)
+    later = services.day_start(permit.ends_on) + datetime.timedelta(hours=1)
     assert zone_plates(zone=resident_type.zone, at=later) == []
     assert zone_plates(zone=resident_type.zone) == [permit.plate]
     assert services.permits_expire(today=permit.ends_on) == 1

@@ -23,7 +23,7 @@ from sportello.permits.models import (
     ZoneCivicNumber,
     ZoneKind,
 )
-from sportello.permits.services import _code, _midnight, zone_area_set
+from sportello.permits.services import day_start, permit_code_new, zone_area_set
 
 DEMO_PLATE = "FX123LI"
 LIVORNO_FEES = ["0.00", "60.00", "150.00"]
@@ -137,7 +137,7 @@ def demo_permits_ensure(*, citizen_username: str = "cittadino") -> int:
     valid_until = today + datetime.timedelta(days=30)
     with transaction.atomic():
         permit = Permit.objects.create(
-            code=_code(),
+            code=permit_code_new(),
             permit_type=PermitType.objects.get(zone=ztl, kind=PermitKind.RESIDENT),
             zone=ztl,
             holder=person,
@@ -154,8 +154,8 @@ def demo_permits_ensure(*, citizen_username: str = "cittadino") -> int:
             zone=ztl,
             permit=permit,
             plate=permit.plate,
-            starts_at=_midnight(permit.valid_from),
-            ends_at=_midnight(valid_until + datetime.timedelta(days=1)),
+            starts_at=day_start(permit.valid_from),
+            ends_at=day_start(valid_until + datetime.timedelta(days=1)),
             note="rilascio",
         )
         PermitEvent.objects.create(
