@@ -208,3 +208,8 @@ def test_the_public_check_is_quick(sara_user, resident_type):
         permit_check(code=permit.code, plate=permit.plate)
         timings.append(time.perf_counter() - started)
     assert sorted(timings)[10] < 0.020
+
+
+def test_the_service_page_in_english(resident_type):
+    response = Client().get("/en/permessi/")
+    assert "Log in to the service" in page_text(response)
