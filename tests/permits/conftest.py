@@ -91,3 +91,12 @@ def mobility_client(db):
 def far_civic() -> CivicNumber:
     street = Street.objects.create(street_type="Via", name="Lontana", search_name="via lontana")
     return CivicNumber.objects.create(street=street, number=3, latitude=43.5, longitude=10.35)
+
+
+@pytest.fixture(autouse=True)
+def italian() -> None:
+    """Messages are checked in Italian: a page asked for in English leaves its language active
+    in the thread after the response."""
+    from django.utils import translation
+
+    translation.activate("it")

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sportello.core.forms import AccessibleFormMixin
-from sportello.permits.models import VehicleOwnership
+from sportello.permits.models import VehicleOwnership, ZoneKind
 
 DOCUMENT_HELP = _("PDF, JPEG o PNG, al massimo 10 MB. Va bene una foto fatta con il telefono.")
 
@@ -103,3 +103,43 @@ class RevokeForm(AccessibleFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Motivo della revoca"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ZoneForm(AccessibleFormMixin, forms.Form):
+    code = forms.SlugField(label=_("Codice"), max_length=30, help_text=_("Es. ztl-centro."))
+    name = forms.CharField(label=_("Nome"), max_length=100)
+    kind = forms.ChoiceField(label=_("Tipo"), choices=ZoneKind.choices)
+    hours_text = forms.CharField(
+        label=_("Orari"), max_length=200, required=False, help_text=_("Es. tutti i giorni, 0-24.")
+    )
+    active = forms.BooleanField(label=_("Attiva"), required=False, initial=True)
+    shapes = forms.CharField(
+        label=_("Confini (coordinate o GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_(
+            "Un vertice per riga, «latitudine, longitudine»; una riga vuota inizia un altro "
+            "poligono. Oppure incolla un GeoJSON (WGS84)."
+        ),
+    )
+    streets = forms.CharField(
+        label=_("Strade e numeri civici"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text=_(
+            "Una strada per riga, come nello stradario: «Via Grande, 1-99, dispari», "
+            "«Piazza Cavour», «Via Roma, 20-»."
+        ),
+    )
+
+
+class FeesForm(AccessibleFormMixin, forms.Form):
+    fees = forms.CharField(
+        label=_("Tariffe per 1°, 2°, 3° veicolo… (euro)"),
+        max_length=200,
+        help_text=_("Es. «0; 60; 150»: l'ultima vale anche per i veicoli seguenti."),
+    )
+    handling_fee = forms.DecimalField(
+        label=_("Diritti di istruttoria (euro)"), min_value=0, decimal_places=2, required=False
+    )
+    active = forms.BooleanField(label=_("Attivo"), required=False)

@@ -3,7 +3,7 @@ the cameras' plate list."""
 
 from django.urls import path
 
-from sportello.permits import operator_views, views
+from sportello.permits import operator_views, views, zone_views
 
 app_name = "permits"
 urlpatterns = [
@@ -24,4 +24,12 @@ urlpatterns = [
         name="operator_document",
     ),
     path("operatori/permessi/targhe.csv", operator_views.plate_list_csv, name="operator_plates"),
+    path("operatori/permessi/zone/", zone_views.zone_list, name="operator_zones"),
+    path("operatori/permessi/zone/nuova/", zone_views.zone_edit, name="operator_zone_new"),
+    path("operatori/permessi/zone/<int:pk>/", zone_views.zone_edit, name="operator_zone"),
+    path(
+        "operatori/permessi/tipi/<int:pk>/tariffe/",
+        zone_views.permit_type_fees,
+        name="operator_fees",
+    ),
 ]

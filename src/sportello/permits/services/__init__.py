@@ -25,7 +25,11 @@ from sportello.permits.services.office import (
 from sportello.permits.services.zones import (
     camera_token_create,
     permit_type_fees_check,
+    permit_type_update,
     zone_area_set,
+    zone_save,
+    zone_streets_parse,
+    zone_streets_text,
 )
 
 __all__ = [
@@ -43,9 +47,13 @@ __all__ = [
     "permit_renew",
     "permit_revoke",
     "permit_type_fees_check",
+    "permit_type_update",
     "permits_expire",
     "permits_payment_register",
     "permits_remind",
     "permits_residence_check",
     "zone_area_set",
+    "zone_save",
+    "zone_streets_parse",
+    "zone_streets_text",
 ]
