@@ -80,3 +80,51 @@ def test_renew_add_a_car_pay_and_check(page: Page, demo_comune, tmp_path) -> Non
     page.get_by_role("button", name="Verifica").click()
     expect(page.get_by_text("Permesso valido")).to_be_visible()
     accessible(page)
+
+
+def test_the_mobility_office_accepts_a_company_car(page: Page, demo_comune) -> None:
+    from django.conf import settings as django_settings
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from sportello.accounts.models import User
+    from sportello.accounts.roles import Role
+    from sportello.permits.models import PermitType
+    from sportello.permits.services import permit_confirm, permit_draft_create
+    from tests.permits.conftest import upload
+
+    citizen = User.objects.get(username="cittadino")
+    draft = permit_draft_create(
+        user=citizen,
+        permit_type_id=PermitType.objects.get(zone__code="ztl-centro", kind="resident").pk,
+        plate="AZ 777 LE",
+        plate_foreign=False,
+        ownership="company",
+        owner_id=None,
+        registration_document=upload(),
+        contract_document=upload("contratto.pdf", "pdf"),
+    )
+    permit_confirm(permit=draft, user=citizen)
+    clerk = User.objects.create_user("mobilita-prova", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=Role.MOBILITY_OFFICE))
+    client = Client()
+    client.force_login(clerk)
+    page.goto("/")
+    cookie = django_settings.SESSION_COOKIE_NAME
+    page.context.add_cookies(
+        [{"name": cookie, "value": client.cookies[cookie].value, "url": page.url}]
+    )
+    page.goto("/operatori/permessi/")
+    expect(page.get_by_role("heading", name="Domande da verificare")).to_be_visible()
+    accessible(page)
+    page.get_by_role("link", name="AZ777LE").click()
+    accessible(page)
+    page.get_by_role("button", name="Accetta la domanda").click()
+    expect(page.get_by_text("Domanda accettata")).to_be_visible()
+    # The household's second car: €60 to pay now.
+    permit = Permit.objects.get(plate="AZ777LE")
+    assert permit.status == PermitStatus.AWAITING_PAYMENT and permit.fee == 60
+    page.get_by_role("link", name="Zone e tariffe").click()
+    accessible(page)
+    page.goto("/operatori/permessi/statistiche/")
+    accessible(page)

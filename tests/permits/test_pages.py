@@ -213,3 +213,15 @@ def test_the_public_check_is_quick(sara_user, resident_type):
 def test_the_service_page_in_english(resident_type):
     response = Client().get("/en/permessi/")
     assert "Log in to the service" in page_text(response)
+
+
+def test_the_office_rejects_with_a_reason_on_its_page(sara_user, resident_type, mobility_client):
+    permit = apply(sara_user, resident_type, plate="B1234", plate_foreign=True)
+    url = reverse("permits:operator_detail", args=[permit.pk])
+    short = mobility_client.post(url, {"decision": "reject", "reason": "no"})
+    assert short.status_code == 400 and "almeno 10 caratteri" in page_text(short)
+    mobility_client.post(url, {"decision": "reject", "reason": "Libretto illeggibile, ricaricalo."})
+    permit.refresh_from_db()
+    assert permit.status == PermitStatus.REJECTED
+    detail = page_text(logged_in(sara_user).get(reverse("permits:detail", args=[permit.pk])))
+    assert "Libretto illeggibile" in detail

@@ -86,13 +86,15 @@ class CheckForm(AccessibleFormMixin, forms.Form):
 
 
 class DecisionForm(AccessibleFormMixin, forms.Form):
+    """Accept (one button, no reason) or reject (a reason for the citizen)."""
+
     decision = forms.ChoiceField(
-        label=_("Decisione"),
         choices=[("accept", _("Accetta")), ("reject", _("Respingi"))],
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,
+        initial="reject",
     )
     reason = forms.CharField(
-        label=_("Motivo (per il cittadino, se respingi)"),
+        label=_("Motivo del rifiuto (lo legge il cittadino)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
