@@ -62,6 +62,33 @@ class ApplicationForm(AccessibleFormMixin, forms.Form):
             (person.pk, f"{person.first_name} {person.last_name}") for person in family
         ]
 
+    @property
+    def rest(self) -> forms.Form:
+        """The same form without its radio choices (drawn as fieldsets by the page), for the
+        shared field template."""
+        return _Without(self, ("permit_type", "ownership"))
+
+
+class _Without:
+    """A view of a bound form that leaves out some fields (for includes/form_fields.html)."""
+
+    def __init__(self, form: forms.Form, names: tuple[str, ...]) -> None:
+        self._form, self._names = form, names
+
+    def visible_fields(self):
+        return [field for field in self._form.visible_fields() if field.name not in self._names]
+
+    def hidden_fields(self):
+        return self._form.hidden_fields()
+
+    @property
+    def non_field_errors(self):
+        return []  # shown once, above the choices
+
+    @property
+    def prefix(self):
+        return self._form.prefix
+
 
 class PlateChangeForm(AccessibleFormMixin, forms.Form):
     plate = forms.CharField(
