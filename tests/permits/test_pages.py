@@ -225,3 +225,15 @@ def test_the_office_rejects_with_a_reason_on_its_page(sara_user, resident_type, 
     assert permit.status == PermitStatus.REJECTED
     detail = page_text(logged_in(sara_user).get(reverse("permits:detail", args=[permit.pk])))
     assert "Libretto illeggibile" in detail
+
+
+def test_a_camera_key_from_the_command_line(resident_type):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("permits_camera_token", "Varchi centro", "--zona", "ztl-centro", stdout=out)
+    key = out.getvalue().split(": ", 1)[1].split()[0]
+    response = Client().get(reverse("api-permits-plates"), HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200

@@ -282,3 +282,15 @@ def test_the_hook_issues_after_a_real_payment(
         receipts_receive(documents=[receipt_for(option)], source="test")
     second.refresh_from_db()
     assert second.status == PermitStatus.VALID
+
+
+def test_a_cude_covers_the_person_whoever_owns_the_car(sara_user, cude_type):
+    permit = apply(
+        sara_user,
+        cude_type,
+        plate="CD321EF",
+        ownership=VehicleOwnership.COMPANY,
+        owner_id=None,
+        supporting_document=upload("cude.pdf", "pdf"),
+    )
+    assert permit.status == PermitStatus.AWAITING_CHECK and not permit.contract_document

@@ -19,6 +19,7 @@ from sportello.core.services import audit_record
 from sportello.documents.content import document_content_detect
 from sportello.permits.models import (
     Permit,
+    PermitKind,
     PermitStatus,
     PlateAllowance,
     VehicleOwnership,
@@ -76,6 +77,7 @@ def permit_draft_create(
         )
     parsed = plate_parse(plate, foreign=plate_foreign)
     plate_free_check(zone=permit_type.zone, plate=parsed.number)
+    cude = permit_type.kind == PermitKind.DISABLED
     owner = None
     if ownership == VehicleOwnership.FAMILY:
         owner = person_family(person=person).filter(pk=owner_id).first() if owner_id else None
@@ -89,7 +91,8 @@ def permit_draft_create(
                 extra={"field": "owner"},
             )
     elif ownership == VehicleOwnership.COMPANY:
-        if contract_document is None:
+        # The CUDE belongs to the person, not to a vehicle: whoever drives them needs no contract.
+        if contract_document is None and not cude:
             raise ApplicationError(
                 _(
                     "Il veicolo non è di una persona della tua famiglia: carica il contratto di "
@@ -103,7 +106,7 @@ def permit_draft_create(
     document_check(
         contract_document,
         field="contract_document",
-        required=ownership == VehicleOwnership.COMPANY,
+        required=ownership == VehicleOwnership.COMPANY and not cude,
     )
     document_check(
         supporting_document, field="supporting_document", required=permit_type.office_check
