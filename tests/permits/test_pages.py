@@ -237,3 +237,13 @@ def test_a_camera_key_from_the_command_line(resident_type):
     key = out.getvalue().split(": ", 1)[1].split()[0]
     response = Client().get(reverse("api-permits-plates"), HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200
+
+
+def test_area_personale_lists_the_permits(sara_user, resident_type):
+    from sportello.core.personal_area import personal_items
+
+    permit = apply(sara_user, resident_type)
+    items = [
+        item for item in personal_items(user=sara_user) if item.service == "Permessi ZTL e ZSC"
+    ]
+    assert items and items[0].url == reverse("permits:detail", args=[permit.pk])

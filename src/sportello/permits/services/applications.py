@@ -128,18 +128,29 @@ def permit_draft_create(
             valid_from=today,
             valid_until=period_end(today, permit_type.validity_months),
         )
-        for field, file in (
-            ("registration_document", registration_document),
-            ("contract_document", contract_document),
-            ("supporting_document", supporting_document),
-        ):
-            if file is not None:
-                getattr(permit, field).save(
-                    f"{field}{upload_extension(file)}", ContentFile(upload_bytes(file)), save=False
-                )
-        quote = permit_quote(permit)
-        permit.fee, permit.household_rank = quote.fee, quote.rank
-        permit.save()
+        stored: list = []
+        try:
+            for field, file in (
+                ("registration_document", registration_document),
+                ("contract_document", contract_document),
+                ("supporting_document", supporting_document),
+            ):
+                if file is not None:
+                    document = getattr(permit, field)
+                    document.save(
+                        f"{field}{upload_extension(file)}",
+                        ContentFile(upload_bytes(file)),
+                        save=False,
+                    )
+                    stored.append(document)
+            quote = permit_quote(permit)
+            permit.fee, permit.household_rank = quote.fee, quote.rank
+            permit.save()
+        except Exception:
+            # Nothing half-written: the files go with the row that failed.
+            for document in stored:
+                document.storage.delete(document.name)
+            raise
     return permit
 
 
