@@ -6,6 +6,7 @@ the synthetic town gave them. Idempotent."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 from django.db import transaction
@@ -74,6 +75,11 @@ def demo_zones_ensure(*, citizen=None) -> list[Zone]:
     if centre is None:
         return []
     lon, lat = centre
+    # The demo town may have just been rebuilt with the same ids: let every process's arrays
+    # of civic numbers be read again before the zones are worked out.
+    from sportello.alerts.targeting import civic_points_changed
+
+    civic_points_changed()
     inner = _square(lon, lat, ZTL_HALF)
     ztl_area: dict = {"features": _polygon(inner)}
     if citizen is not None and citizen.residence_id:
@@ -165,3 +171,19 @@ def demo_permits_ensure(*, citizen_username: str = "cittadino") -> int:
             f"{permit.valid_until:%d/%m/%Y}.",
         )
     return 1
+
+
+def demo_permits_delete() -> int:
+    """Before the demo town is rebuilt (`demo --reset`): the demo persons' permits with their
+    history, and the demo zones if no one else holds a permit in them."""
+    from django.db.models import ProtectedError
+
+    from sportello.core.demo.town import DEMO_CODE_PREFIX
+
+    demo_holders = Permit.objects.filter(holder__family__code__startswith=DEMO_CODE_PREFIX)
+    with transaction.atomic():
+        PlateAllowance.objects.filter(permit__in=demo_holders).delete()
+        deleted, _ = demo_holders.delete()
+        with contextlib.suppress(ProtectedError):  # real permits there: the zones stay
+            Zone.objects.filter(code__in=["ztl-centro", "zsc-centro"]).delete()
+    return deleted

@@ -76,6 +76,10 @@ class Command(BaseCommand):
             self._print_logins()
             self._print_alert_people()
             return
+        if options["reset"]:
+            from sportello.permits.demo import demo_permits_delete
+
+            demo_permits_delete()  # the demo's permits point at the demo's persons
         try:
             town = demo_build(
                 citizens=options["citizens"],
