@@ -187,3 +187,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
             f"{left_out} tests that use no database ran in the SQLite pass only "
             "(SPORTELLO_DB_TESTS_ONLY=1)."
         )
+
+
+@pytest.fixture(autouse=True)
+def _italian_by_default() -> Iterator[None]:
+    """Every test starts in Italian: a test that switched to English must not leak it into the
+    next test of the same process (e-mails and tasks render in the active language)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

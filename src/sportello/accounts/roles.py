@@ -50,7 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "channels.view_delivery",
     ],
     Role.SCHOOL_OFFICE: ["registry.view_person", "registry.view_family", "canteen.*"],
-    Role.MOBILITY_OFFICE: ["registry.view_person"],
+    Role.MOBILITY_OFFICE: ["registry.view_person", "permits.*"],
     Role.ACCOUNTING: ["payments.*"],
     Role.ADMINISTRATOR: [
         "core.*",
@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "certificates.*",
         "payments.*",
         "canteen.*",
+        "permits.*",
         "auth.view_group",
         "otp_totp.*",
         "axes.*",

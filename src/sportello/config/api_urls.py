@@ -7,6 +7,7 @@ from sportello.alerts import api as alerts_api
 from sportello.alerts import api_public as alerts_public_api
 from sportello.core.access import OPERATOR, PUBLIC
 from sportello.core.api import api_not_found
+from sportello.permits import camera_views as permits_camera
 
 
 def _declare(view, level: str):
@@ -15,6 +16,13 @@ def _declare(view, level: str):
 
 
 urlpatterns = [
+    # The cameras' plate list (issue 18): a gate system's token, not a session.
+    path("v1/permessi/targhe/", permits_camera.plate_list, name="api-permits-plates"),
+    path(
+        "v1/permessi/targhe/<str:plate>/storico/",
+        permits_camera.plate_history_view,
+        name="api-permits-plate-history",
+    ),
     path(
         "v1/allerta/iscrizioni/nuova/",
         _declare(alerts_api.SubscribeView.as_view(), PUBLIC),

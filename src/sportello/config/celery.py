@@ -66,6 +66,10 @@ def _schedule_from_settings(sender: Celery, **kwargs: object) -> None:
         "task": "sportello.canteen.tasks.canteen_month_debts",
         "schedule": crontab(hour=2, minute=15, day_of_month=1),
     }
+    sender.conf.beat_schedule["permits-daily"] = {
+        "task": "sportello.permits.tasks.permits_daily",
+        "schedule": crontab(hour=0, minute=5),
+    }
     sender.conf.beat_schedule["read-pec-mailbox"] = {
         "task": "sportello.accounts.tasks.pec_mailbox_poll",
         "schedule": float(settings.SPORTELLO_PEC_POLL_SECONDS),

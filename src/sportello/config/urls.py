@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("certificati/", include("sportello.certificates.urls")),
     path("", include("sportello.payments.urls")),
     path("", include("sportello.canteen.urls")),
+    path("", include("sportello.permits.urls")),
     path("allerta/", include("sportello.alerts.urls")),
     path("simulatore-telefono/", include("sportello.channels.simulator_urls")),
     path("stradario/", include("sportello.places.urls")),

@@ -101,6 +101,7 @@ SERVICES: list[PortalService] = [
         _("Rinnova i permessi di accesso e di sosta per i tuoi veicoli."),
         certified=True,
         section=CITIZEN_DESK,
+        url_name="permits:home",
     ),
     PortalService(
         "certificate-verify",

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sportello.payments",
     "sportello.certificates",
     "sportello.canteen",
+    "sportello.permits",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -584,6 +585,13 @@ SPORTELLO_CERTIFICATE_VERIFY_WINDOW = env.integer(
 SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES = env.integer(
     "SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
 )
+
+# --- ZTL / ZSC permits (docs/permits.md) ----------------------------------------------------
+# Days a citizen has to pay a permit's notice; days before (and after) the end in which a
+# permit can be renewed; days a permit lasts after the registry shows the holder moved out.
+SPORTELLO_PERMIT_PAYMENT_DAYS = env.integer("SPORTELLO_PERMIT_PAYMENT_DAYS", 30, minimum=1)
+SPORTELLO_PERMIT_RENEWAL_DAYS = env.integer("SPORTELLO_PERMIT_RENEWAL_DAYS", 60, minimum=1)
+SPORTELLO_PERMIT_MOVE_GRACE_DAYS = env.integer("SPORTELLO_PERMIT_MOVE_GRACE_DAYS", 30, minimum=0)
 
 # --- Alert dispatch (issue 5) --------------------------------------------------------------
 # Providers' capacity, shared by all workers (channels.limits): messages (or new calls) per

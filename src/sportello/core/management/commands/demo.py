@@ -73,9 +73,14 @@ class Command(BaseCommand):
             demo_requests_ensure()
             self._payments()
             self._canteen()
+            self._permits()
             self._print_logins()
             self._print_alert_people()
             return
+        if options["reset"]:
+            from sportello.permits.demo import demo_permits_delete
+
+            demo_permits_delete()  # the demo's permits point at the demo's persons
         try:
             town = demo_build(
                 citizens=options["citizens"],
@@ -89,6 +94,7 @@ class Command(BaseCommand):
         demo_requests_ensure()
         self._payments()
         self._canteen()
+        self._permits()
         elapsed = time.perf_counter() - started
         rate = town.citizens / elapsed if elapsed else 0
         self.stdout.write(
@@ -127,6 +133,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Mensa di prova: scuole, classi e tariffe; il figlio maggiore del cittadino di "
                 "prova è iscritto, con una ricarica e tre settimane di pasti."
+            )
+
+    def _permits(self) -> None:
+        from sportello.permits.demo import demo_permits_ensure
+
+        try:
+            made = demo_permits_ensure()
+        except ApplicationError as error:
+            self.stderr.write(f"Permessi di prova non creati: {error.message}")
+            return
+        if made:
+            self.stdout.write(
+                "Permessi di prova: ZTL e ZSC del centro; l'auto del cittadino di prova ha un "
+                "permesso che scade tra un mese."
             )
 
     def _print_alert_people(self) -> None:

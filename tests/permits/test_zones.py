@@ -1,0 +1,62 @@
+"""The mobility office writes a zone (coordinates and street ranges) and its fee table."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from sportello.permits.models import PermitType, Zone, ZoneCivicNumber
+from sportello.permits.services import zone_streets_parse
+from tests.permits.conftest import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_zone_from_a_street_range_and_a_polygon(household, mobility_client):
+    street = household.sara.residence.street
+    response = mobility_client.post(
+        reverse("permits:operator_zone_new"),
+        {
+            "code": "zsc-nord",
+            "name": "Nord",
+            "kind": "ZSC",
+            "hours_text": "8-20",
+            "active": "on",
+            "shapes": "43.549, 10.309\n43.549, 10.311\n43.551, 10.311\n43.551, 10.309",
+            "streets": f"{street.full_name}, 1-50, tutti",
+        },
+    )
+    assert response.status_code == 302, page_text(response)
+    zone = Zone.objects.get(code="zsc-nord")
+    assert zone.area["streets"][0] == {"street": street.pk, "from": 1, "to": 50, "parity": "all"}
+    assert ZoneCivicNumber.objects.filter(zone=zone, civic_number=household.sara.residence).exists()
+    page = page_text(mobility_client.get(reverse("permits:operator_zone", args=[zone.pk])))
+    assert f"{street.full_name}, 1-50, tutti" in page
+
+
+def test_a_street_not_in_the_stradario_is_told(db):
+    from sportello.core.exceptions import ApplicationError
+
+    with pytest.raises(ApplicationError, match="non è nello stradario"):
+        zone_streets_parse("Via Inesistente, 1-9")
+
+
+def test_a_bad_shape_is_told_on_the_form(household, mobility_client):
+    response = mobility_client.post(
+        reverse("permits:operator_zone_new"),
+        {"code": "x", "name": "X", "kind": "ZTL", "shapes": "43.5, 10.3\n43.6, 10.3"},
+    )
+    assert response.status_code == 400
+    assert "almeno 3" in page_text(response)
+    assert not Zone.objects.exists()
+
+
+def test_the_office_changes_the_fee_table(resident_type, mobility_client):
+    prefix = f"t{resident_type.pk}"
+    mobility_client.post(
+        reverse("permits:operator_fees", args=[resident_type.pk]),
+        {f"{prefix}-fees": "0; 70,50; 160", f"{prefix}-active": "on"},
+    )
+    assert PermitType.objects.get().fees == ["0.00", "70.50", "160.00"]
+    page = page_text(mobility_client.get(reverse("permits:operator_zones")))
+    assert "0.00; 70.50; 160.00" in page
