@@ -9,7 +9,6 @@ may arrive twice, and it is counted as possibly doubled."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -36,7 +35,7 @@ from sportello.channels.dispatch import dispatch_progress, dispatch_watchdog
 from sportello.channels.models import Delivery, SimulatorHandoff
 from sportello.places.models import CivicNumber
 from tests.channels.kannel import PASSWORD, USERNAME, DlrRecorder, Kannel, kannel_prepared
-from tests.channels.smtp_peer import SmtpPeer, free_port
+from tests.channels.smtp_peer import SlowSmtpPeer, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,19 +200,6 @@ def _run(rows, env, queues: str, *, kill_when: int | None, handed: str) -> Outco
 
 
 # --- e-mail: a slow SMTP server, no way to ask it what it received ---------------------------
-
-
-@dataclass
-class SlowSmtpPeer(SmtpPeer):
-    """Keeps each message, then takes its time before answering 250: a worker killed meanwhile
-    leaves a message the server has and we never knew it accepted (truly in flight)."""
-
-    delay: float = 0.1
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        answer = await super().handle_DATA(server, session, envelope)
-        await asyncio.sleep(self.delay)
-        return answer
 
 
 @pytest.fixture
