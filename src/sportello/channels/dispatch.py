@@ -183,18 +183,27 @@ def worker_run() -> Iterator[int]:
 
 
 def deliveries_claim(
-    *, dispatch_id: int, medium: str, limit: int, run: int | None = None, in_flight: bool = False
+    *,
+    dispatch_id: int,
+    medium: str,
+    limit: int,
+    run: int | None = None,
+    in_flight: bool = False,
+    after: int = 0,
 ) -> list[Outgoing]:
     """Take up to `limit` queued rows that may go now, in id order, for worker run `run`; no
     other worker can take them too (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer at
     a time anyway). `in_flight`: the whole claim goes to the provider in one call.
 
     The rows are read in order from the index (dispatch, medium, status, id): no sort of the
-    queue, however long it is."""
+    queue, however long it is. `after`: the last id this worker claimed; the rows before it were
+    handed over already (but for a few put back, which the caller gets with after=0 when nothing
+    is left after it), so the scan starts there instead of walking past them on every claim,
+    whichever index the planner picks."""
     now = timezone.now()
     table = Delivery._meta.db_table
     pick = f"""SELECT id FROM {table}
-        WHERE dispatch_id = %s AND medium = %s AND status = 'queued'
+        WHERE dispatch_id = %s AND medium = %s AND status = 'queued' AND id > %s
             AND (not_before IS NULL OR not_before <= %s)
         ORDER BY dispatch_id, medium, status, id LIMIT %s"""
     mark = """status = 'sending', claimed_at = %s, claimed_by = %s, in_flight = %s,
@@ -205,11 +214,11 @@ def deliveries_claim(
                 f"""UPDATE {table} SET {mark}
                     WHERE id IN ({pick} FOR UPDATE SKIP LOCKED)
                     RETURNING {_CLAIM_COLUMNS}""",
-                [now, run, in_flight, dispatch_id, medium, now, limit],
+                [now, run, in_flight, dispatch_id, medium, after, now, limit],
             )
             rows = cursor.fetchall()
         else:
-            cursor.execute(pick, [dispatch_id, medium, now, limit])
+            cursor.execute(pick, [dispatch_id, medium, after, now, limit])
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 return []
@@ -414,7 +423,7 @@ def _work(dispatch_id: int, medium: str, run: int) -> int:
     if rate or pool:
         # Capped providers get small batches so that the cap is used evenly by all workers.
         batch = max(1, min(batch, rate.cap if rate else batch, pool.size if pool else batch))
-    sent = 0
+    sent = last_id = 0
     waiting_since = time.monotonic()
     while True:
         if not Dispatch.objects.filter(pk=dispatch_id, status=DispatchStatus.RUNNING).exists():
@@ -448,8 +457,20 @@ def _work(dispatch_id: int, medium: str, run: int) -> int:
                 continue
             want = len(reserved)
         deliveries = deliveries_claim(
-            dispatch_id=dispatch_id, medium=medium, limit=want, run=run, in_flight=not each
+            dispatch_id=dispatch_id,
+            medium=medium,
+            limit=want,
+            run=run,
+            in_flight=not each,
+            after=last_id,
         )
+        if not deliveries and last_id:
+            last_id = 0  # anything put back behind us
+            deliveries = deliveries_claim(
+                dispatch_id=dispatch_id, medium=medium, limit=want, run=run, in_flight=not each
+            )
+        if deliveries:
+            last_id = deliveries[-1].pk
         if rate and not each:
             rate.cancel(reserved[len(deliveries) :])
             reserved = reserved[: len(deliveries)]
