@@ -127,9 +127,11 @@ def _start_workers(env: dict[str, str], queues: str, concurrency: int = 2) -> su
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Warm shutdown (the queue is idle by now); a worker still busy after 20 s is killed."""
+    """Warm shutdown (the queue is idle by now): SIGTERM to the main process only, which lets
+    its pool processes finish (signalling them too makes Celery report them lost, with a
+    traceback); a worker still busy after 20 s is killed with its pool."""
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.kill(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
