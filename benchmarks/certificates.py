@@ -45,13 +45,25 @@ def _report(name: str, samples: list[float], target: float) -> bool:
 
 
 def _town():
-    """A comune, a street and a family of three; the head is a certified citizen."""
+    """A comune, a street and a family of three; the head is a certified citizen. On a database
+    where an earlier run left them, they are reused (the benchmark runs any number of times)."""
     from sportello.accounts.models import User
     from sportello.core.models import Municipality
     from sportello.places.models import CivicNumber, Street
     from sportello.registry.codice_fiscale import codice_fiscale_compute
     from sportello.registry.models import CivilStatus, Relationship, Sex
     from sportello.registry.services import family_add_member, family_create, person_create
+
+    head_code = codice_fiscale_compute(
+        last_name="Ferretti",
+        first_name="Giulia",
+        sex=Sex.FEMALE,
+        birth_date=datetime.date(1980, 3, 4),
+        birth_place_code="E625",
+    )
+    earlier = User.objects.filter(username=head_code, person__isnull=False).first()
+    if earlier is not None:
+        return earlier, earlier.person
 
     Municipality.objects.create(
         name="Comune di Valdoria", short_name="Valdoria", istat_code="099999"

@@ -295,8 +295,10 @@ def test_a_crashed_worker_is_reconciled_not_resent(
     rows = list(Delivery.objects.filter(dispatch=alert.dispatch).order_by("pk"))
     handed, lost = rows[0], rows[1]
     long_ago = timezone.now() - timedelta(minutes=10)
+    # A worker run that held no lock any more (PostgreSQL) and whose lease ran out (SQLite), dead
+    # while its batch was with the simulator.
     Delivery.objects.filter(pk__in=[handed.pk, lost.pk]).update(
-        status=DeliveryStatus.SENDING, claimed_at=long_ago
+        status=DeliveryStatus.SENDING, claimed_at=long_ago, claimed_by=12345, in_flight=True
     )
     SimulatorHandoff.objects.create(delivery_id=handed.pk, medium=handed.medium)
 

@@ -349,3 +349,33 @@ def test_the_summary_names_shapes_and_streets(town) -> None:
 
     assert area_summary(area) == (f"2 poligoni, {centre.street.full_name}, numeri pari dal 2 al 20")
     assert area_summary(circle) == "1 cerchio di 500 m"
+
+
+def test_the_stradario_arrays_are_rebuilt_when_and_only_when_the_civic_numbers_change(
+    town, monkeypatch
+) -> None:
+    """No timer: the same arrays serve every selection until a statement touches the civic
+    numbers, whoever runs it (here plain SQL moving one, as an import would)."""
+    import dataclasses
+
+    from django.db import connection
+
+    from sportello.alerts import targeting
+
+    first = targeting.civic_points()
+    loads = []
+    monkeypatch.setattr(
+        targeting,
+        "_points_load",
+        lambda version: loads.append(version) or dataclasses.replace(first, version=version),
+    )
+    assert targeting.civic_points() is first and loads == []
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE places_civicnumber SET latitude = latitude + 0.001 WHERE id = %s", [town.pk]
+        )
+    targeting.civic_points()
+    assert len(loads) == 1  # rebuilt once for the change
+    targeting.civic_points()
+    assert len(loads) == 1

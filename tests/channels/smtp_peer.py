@@ -3,6 +3,7 @@ what it accepts, and answers RCPT or DATA with a chosen refusal when told to."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 from dataclasses import dataclass, field
@@ -55,6 +56,19 @@ class SmtpPeer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+@dataclass
+class SlowSmtpPeer(SmtpPeer):
+    """Keeps each message, then takes its time before answering 250: a worker killed meanwhile
+    leaves a message the server has and we never knew it accepted (truly in flight)."""
+
+    delay: float = 0.1
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.delay)
+        return answer
 
 
 def free_port() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sportello.channels.limits import LocalLines, RateLimit, RedisLines
+from sportello.channels.limits import LocalLines, LocalRate, RedisLines, RedisRate
 
 REDIS = "redis://127.0.0.1:6379/12"
 
@@ -60,10 +60,32 @@ def test_a_lost_call_end_frees_its_line_after_the_hold_time(redis_db, settings) 
 
 @pytest.mark.redis
 def test_workers_together_never_exceed_the_rate(redis_db) -> None:
-    workers = [RateLimit(REDIS, "sms", 100) for _ in range(3)]
+    workers = [RedisRate(REDIS, "sms", 100) for _ in range(3)]
 
-    granted = [worker.take(60) for worker in workers]
+    granted = [worker.reserve(60) for worker in workers]
 
-    assert sum(granted) == 100  # 60 + 40 + 0 within the same second
-    assert workers[0].take(1) == 0
+    assert [len(tokens) for tokens in granted] == [60, 40, 0]  # within the same second
+    assert workers[0].reserve(1) == []
     assert 0 < workers[0].wait() <= 1.0
+
+
+@pytest.mark.redis
+def test_room_reserved_counts_until_the_hand_off_and_one_second_after(redis_db) -> None:
+    import time
+
+    rate = RedisRate(REDIS, "sms", 10)
+    tokens = rate.reserve(10)
+    time.sleep(1.1)  # a slow hand-off: the reservation still fills the window
+    assert rate.reserve(1) == []
+    rate.confirm(tokens)  # handed over now: counts for one more second
+    assert rate.reserve(1) == []
+    time.sleep(1.05)
+    assert len(rate.reserve(10)) == 10
+
+
+def test_the_local_rate_keeps_the_same_rule() -> None:
+    rate = LocalRate(5)
+    tokens = rate.reserve(4)
+    assert len(tokens) == 4 and len(rate.reserve(4)) == 1
+    rate.cancel(tokens[:2])  # not used: room again
+    assert len(rate.reserve(3)) == 2

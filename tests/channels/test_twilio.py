@@ -536,3 +536,43 @@ def test_a_crashed_send_is_looked_up_on_twilio_not_sent_again(
     assert request["params"]["To"] == MOBILE and request["params"]["From"] == LINE
     assert (found.provider_id, found.status) == (sid, expected)
     assert missing is None  # only an older one: this delivery never reached Twilio
+
+
+def test_a_lost_final_callback_is_asked_of_twilio_after_the_line_hold(wire, settings) -> None:
+    """The call's "completed" callback never came: after SPORTELLO_LINE_HOLD_SECONDS the
+    watchdog asks Twilio, records what it says, and the bulk send can close."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sportello.channels.dispatch import dispatch_watchdog
+    from sportello.channels.models import Dispatch, DispatchStatus
+
+    settings.SPORTELLO_LINE_HOLD_SECONDS = 600
+    placed = timezone.now() - timedelta(minutes=15)
+    dispatch = Dispatch.objects.create(purpose="alert", options={"voice_attempts": 1})
+    call = Delivery.objects.create(
+        dispatch=dispatch,
+        medium=Medium.VOICE,
+        to=MOBILE,
+        sender=LINE,
+        purpose="alert",
+        status=DeliveryStatus.RINGING,
+        provider="twilio",
+        provider_id=CALL_SID,
+        claimed_at=placed,
+    )
+    Delivery.objects.filter(pk=call.pk).update(updated_at=placed)
+    created_at = placed.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    wire.replies = [
+        listing("calls", {"sid": CALL_SID, "status": "completed", "date_created": created_at})
+    ]
+
+    figures = dispatch_watchdog()
+
+    call.refresh_from_db()
+    assert figures["calls_ended"] == 1
+    assert (call.status, call.reason) == (DeliveryStatus.COMPLETED, "")  # Twilio's own outcome
+    assert call.events.filter(detail__reconciled=True).exists()
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.DONE

@@ -349,6 +349,9 @@ def monitor_figures(*, alert: Alert, progress: dict[str, Any] | None) -> dict[st
     final = sum(m["final"] for m in media)
     canceled = sum(media_counts.get(m, {}).get(S.CANCELED, 0) for m in MEDIA)
     confirmed = media_counts.get(Medium.VOICE, {}).get(S.CONFIRMED, 0)
+    # Sent again after their worker died while they were with a provider that cannot be asked
+    # what it received (e-mail, Kannel, SMPP, HylaFAX): they may have arrived twice.
+    maybe_doubled = sum(((progress or {}).get("maybe_doubled") or {}).values())
     rate = sum(rates.values()) if not finished else 0.0
     eta = None if finished or progress is None else progress.get("eta_seconds")
     summary = _(
@@ -381,6 +384,8 @@ def monitor_figures(*, alert: Alert, progress: dict[str, Any] | None) -> dict[st
         "canceled_text": _n(canceled),
         "confirmed": confirmed,
         "confirmed_text": _n(confirmed),
+        "maybe_doubled": maybe_doubled,
+        "maybe_doubled_text": _n(maybe_doubled),
         # Re-confirmation campaigns: who pressed 2 (a real campaign deletes their numbers and
         # deliveries, so only this count keeps them in the report).
         "removal_requests": alert.removal_requests,
@@ -407,6 +412,7 @@ def monitor_texts(figures: dict[str, Any]) -> dict[str, Any]:
             "final_text",
             "canceled_text",
             "confirmed_text",
+            "maybe_doubled_text",
             "rate_text",
             "eta_text",
             "last_handoff_text",

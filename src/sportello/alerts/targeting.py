@@ -51,8 +51,6 @@ MAX_RADIUS_M = 50_000
 CIRCLE_QUAD_SEGMENTS = 32
 # Without a configured territory, the comune is the civic numbers' box plus this margin.
 TERRITORY_MARGIN_DEGREES = 0.01
-# The arrays are rebuilt at least this often, so that moved coordinates (same ids) are seen.
-POINTS_MAX_AGE_SECONDS = 600
 POINTS_GENERATION_KEY = "sportello.alerts.targeting.points_generation"
 AREA_DESCRIPTION_LENGTH = 250
 
@@ -101,13 +99,22 @@ _points_lock = threading.Lock()
 
 
 def _points_version() -> tuple[Any, ...]:
-    """Changes whenever civic numbers are added or removed (count, highest id), and whenever
-    someone calls civic_points_changed() (imports that move existing numbers)."""
-    table = CivicNumber._meta.db_table
+    """Changes whenever the civic numbers change: the database raises a counter on every
+    statement that touches them, whoever runs it (places migration 0002: a trigger); and
+    civic_points_changed() for good measure. Nothing is rebuilt on a timer."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX(id) FROM {table}")  # noqa: S608 - our table name
-        count, highest = cursor.fetchone()
-    return (connection.settings_dict["NAME"], count, highest, cache.get(POINTS_GENERATION_KEY))
+        if connection.vendor == "postgresql":
+            # A sequence: read in no time, and never wound back by a rollback.
+            cursor.execute("SELECT last_value, is_called FROM places_stradario_generation")
+            generation: Any = tuple(cursor.fetchone())
+        else:
+            table = CivicNumber._meta.db_table
+            cursor.execute(
+                "SELECT g.generation, (SELECT COUNT(*) FROM "  # noqa: S608 - our table names
+                f"{table}), (SELECT MAX(id) FROM {table}) FROM places_stradariogeneration g"
+            )
+            generation = tuple(cursor.fetchone() or ())
+    return (connection.settings_dict["NAME"], generation, cache.get(POINTS_GENERATION_KEY))
 
 
 def _points_load(version: tuple[Any, ...]) -> CivicPoints:
@@ -138,19 +145,11 @@ def civic_points() -> CivicPoints:
     version = _points_version()
     alias = connection.alias
     current = _points.get(alias)
-    if (
-        current is not None
-        and current.version == version
-        and time.monotonic() - current.built_at < POINTS_MAX_AGE_SECONDS
-    ):
+    if current is not None and current.version == version:
         return current
     with _points_lock:
         current = _points.get(alias)
-        if (
-            current is None
-            or current.version != version
-            or (time.monotonic() - current.built_at >= POINTS_MAX_AGE_SECONDS)
-        ):
+        if current is None or current.version != version:
             current = _points_load(version)
             _points[alias] = current
     return current

@@ -1,8 +1,9 @@
 """Provider capacity shared by every worker on every machine: messages per second and lines.
 
-Rates use the `limits` library's moving window (no second ever holds more than the cap), stored
-where settings.SPORTELLO_RATE_LIMIT_URL says: Redis in production, so that all workers draw from
-one budget; "memory://" (per process) on a single machine without Redis.
+Rates are a sliding window of the hand-offs themselves (no span of one second ever holds more than
+the cap, measured when the provider took the messages), kept where
+settings.SPORTELLO_RATE_LIMIT_URL says: Redis in production, so that all workers draw from one
+budget; "memory://" (per process) on a single machine without Redis.
 
 Lines (simultaneous calls or faxes) are a Redis sorted set of the deliveries holding one, each
 with an expiry as a safety net: a line is taken before the call is placed and given back when the
@@ -19,9 +20,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 
 @dataclass(frozen=True)
@@ -35,24 +33,124 @@ def capacity(medium: str) -> Capacity:
     return Capacity(rate=conf.get("rate") or None, lines=conf.get("lines") or None)
 
 
-class RateLimit:
-    def __init__(self, url: str, medium: str, per_second: int) -> None:
-        self.limiter = MovingWindowRateLimiter(storage_from_string(url))
-        self.item = RateLimitItemPerSecond(per_second)
-        self.key = f"sportello-{medium}"
+# Rates are counted on the hand-offs themselves, not on permissions asked beforehand: a worker
+# reserves room in the window before handing messages over ("pending" entries, counted until
+# confirmed), and confirms each with the time the provider returned, which is after the
+# provider's own stamp. Any 1-second span of provider stamps then holds at most `cap` messages:
+# when the last of them was reserved, every other one was either pending or confirmed less than a
+# second before. A pending entry a dead worker never confirmed expires after RESERVATION_SECONDS.
+RESERVATION_SECONDS = 60.0
 
-    def take(self, want: int) -> int:
-        """Up to `want` messages that may go now (0 when this second's budget is spent)."""
-        remaining = self.limiter.get_window_stats(self.item, self.key).remaining
-        amount = min(want, remaining)
-        if amount > 0 and self.limiter.hit(self.item, self.key, cost=amount):
-            return amount
-        return 0
+# KEYS[1] the window; ARGV: cap, reservation seconds, tokens… Returns how many were added.
+_RESERVE = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - 1)
+local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1])
+local added = 0
+for i = 3, #ARGV do
+    if added >= free then break end
+    redis.call('ZADD', KEYS[1], t + tonumber(ARGV[2]), ARGV[i])
+    added = added + 1
+end
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])) + 2)
+return added
+"""
+# KEYS[1] the window; ARGV: tokens. Stamps them with the hand-off time (now).
+_CONFIRM = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+for i = 1, #ARGV do
+    if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+        redis.call('ZADD', KEYS[1], t, ARGV[i])
+    end
+end
+return 1
+"""
+# KEYS[1] the window. Seconds until room may be back (the oldest confirmed entry leaves).
+_WAIT = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #oldest == 0 then return '0' end
+return tostring(tonumber(oldest[2]) + 1 - t)
+"""
+
+
+class RedisRate:
+    """A cap shared by every worker on every machine, on Redis's clock."""
+
+    def __init__(self, url: str, medium: str, per_second: int) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.key = f"sportello:rate:{medium}"
+        self.cap = per_second
+        self._reserve = self.client.register_script(_RESERVE)
+        self._confirm = self.client.register_script(_CONFIRM)
+        self._wait = self.client.register_script(_WAIT)
+
+    def reserve(self, want: int) -> list[str]:
+        """Room for up to `want` hand-offs now (none when the last second is full)."""
+        tokens = [f"r{uuid.uuid4().hex}" for _ in range(want)]
+        added = int(self._reserve(keys=[self.key], args=[self.cap, RESERVATION_SECONDS, *tokens]))
+        return tokens[:added]
+
+    def confirm(self, tokens: list[str]) -> None:
+        """These messages were handed over: they count from now on, for one second."""
+        if tokens:
+            self._confirm(keys=[self.key], args=tokens)
+
+    def cancel(self, tokens: list[str]) -> None:
+        """Reserved and not used (nothing left to send, or the claim came back shorter)."""
+        if tokens:
+            self.client.zrem(self.key, *tokens)
 
     def wait(self) -> float:
-        """Seconds until some budget is back."""
-        reset = self.limiter.get_window_stats(self.item, self.key).reset_time
-        return min(1.0, max(0.01, reset - time.time()))
+        """Seconds until some room may be back."""
+        seconds = float(self._wait(keys=[self.key]))
+        return min(1.0, max(0.01, seconds))
+
+
+class LocalRate:
+    """One process's cap (a machine without Redis), the same rule on the local clock."""
+
+    def __init__(self, per_second: int) -> None:
+        self.cap = per_second
+        self.entries: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def _expire(self, now: float) -> None:
+        for key in [key for key, at in self.entries.items() if at < now - 1]:
+            del self.entries[key]
+
+    def reserve(self, want: int) -> list[str]:
+        with self.lock:
+            now = time.time()
+            self._expire(now)
+            free = max(0, self.cap - len(self.entries))
+            tokens = [f"r{uuid.uuid4().hex}" for _ in range(min(want, free))]
+            self.entries.update(dict.fromkeys(tokens, now + RESERVATION_SECONDS))
+            return tokens
+
+    def confirm(self, tokens: list[str]) -> None:
+        with self.lock:
+            now = time.time()
+            for token in tokens:
+                if token in self.entries:
+                    self.entries[token] = now
+
+    def cancel(self, tokens: list[str]) -> None:
+        with self.lock:
+            for token in tokens:
+                self.entries.pop(token, None)
+
+    def wait(self) -> float:
+        with self.lock:
+            oldest = min(self.entries.values(), default=None)
+        if oldest is None:
+            return 0.01
+        return min(1.0, max(0.01, oldest + 1 - time.time()))
 
 
 # Takes up to n free lines at once, atomically for all workers: drop expired holders, then add
@@ -152,10 +250,17 @@ def _storage_url() -> str:
     return settings.SPORTELLO_RATE_LIMIT_URL or "memory://"
 
 
+def _redis_url(url: str) -> bool:
+    return url.startswith(("redis://", "rediss://", "unix://"))
+
+
 @cache
-def rate_limit(medium: str) -> RateLimit | None:
+def rate_limit(medium: str) -> RedisRate | LocalRate | None:
     rate = capacity(medium).rate
-    return RateLimit(_storage_url(), medium, int(rate)) if rate else None
+    if not rate:
+        return None
+    url = _storage_url()
+    return RedisRate(url, medium, int(rate)) if _redis_url(url) else LocalRate(int(rate))
 
 
 @cache
@@ -164,7 +269,7 @@ def lines(medium: str) -> RedisLines | LocalLines | None:
     if not size:
         return None
     url = _storage_url()
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if _redis_url(url):
         return RedisLines(url, medium, size)
     return LocalLines(size)
 

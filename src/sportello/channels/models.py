@@ -81,6 +81,13 @@ class Delivery(models.Model):
     attempt = models.PositiveSmallIntegerField(_("tentativo"), default=1)
     not_before = models.DateTimeField(_("non prima di"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("preso in carico il"), null=True, blank=True)
+    # The worker run that claimed the row (channels.dispatch: it holds a PostgreSQL advisory
+    # lock of this number while alive), whether the row may be with the provider already (handed
+    # over, outcome not yet written), and whether it was put back in the queue after its worker
+    # died while it was in flight to a provider that cannot be asked (so it may arrive twice).
+    claimed_by = models.IntegerField(_("preso in carico da"), null=True, blank=True)
+    in_flight = models.BooleanField(_("in affidamento"), default=False, db_default=False)
+    maybe_doubled = models.BooleanField(_("forse doppio"), default=False, db_default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -100,8 +107,10 @@ class Delivery(models.Model):
                 condition=models.Q(status__in=["sending", "ringing", "answered"]),
                 name="channels_delivery_open",
             ),
+            # Counts per dispatch, medium and status; the workers claim queued rows from it in
+            # id order, reading the index in order instead of sorting the queue.
             models.Index(
-                fields=["dispatch", "medium", "status"],
+                fields=["dispatch", "medium", "status", "id"],
                 condition=models.Q(dispatch__isnull=False),
                 name="channels_delivery_dispatch",
             ),

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import smtplib
-from email.utils import make_msgid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from sportello.channels.base import ChannelError, ProviderResult
 from sportello.channels.models import Delivery
+
+
+def delivery_message_id(delivery: Delivery, *, domain: str = "") -> str:
+    """The Message-ID of a delivery: the same every time it is sent, so that a message sent
+    again after a crash can be recognised as the same one (mail clients and servers drop the
+    repeat of a Message-ID they already have)."""
+    domain = domain or urlsplit(settings.SPORTELLO_PUBLIC_URL).hostname or "sportello"
+    return f"<sportello.delivery.{delivery.pk}@{domain}>"
 
 
 class DjangoEmail:
@@ -16,7 +25,7 @@ class DjangoEmail:
 
     def send(self, delivery: Delivery) -> ProviderResult:
         payload = delivery.payload
-        message_id = make_msgid(domain="sportello")
+        message_id = delivery_message_id(delivery)
         message = EmailMultiAlternatives(
             subject=payload.get("subject", ""),
             body=payload.get("text", ""),

@@ -14,7 +14,6 @@ settings.SPORTELLO_FAX_EMAIL = {
 from __future__ import annotations
 
 import smtplib
-from email.utils import make_msgid
 from typing import Any
 
 import environ
@@ -26,6 +25,7 @@ from sportello.channels.base import ChannelError, DeliveryStatus, NotConfigured,
 from sportello.channels.fax import fax_pdf_for, fax_render_for
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_callable, phone_e164
+from sportello.channels.providers.email import delivery_message_id
 from sportello.core.mail import email_connection
 
 ATTACH_CHOICES = ("pdf", "tiff", "both")
@@ -44,7 +44,7 @@ class EmailToFax:
         address = config["address"].format(
             number=number.lstrip("+"), national=national, e164=number, domain=config["domain"]
         )
-        message_id = make_msgid(domain=config["sender"].rpartition("@")[2] or None)
+        message_id = delivery_message_id(delivery, domain=config["sender"].rpartition("@")[2])
         message = EmailMessage(
             subject=delivery.payload.get("subject", ""),
             body=delivery.payload.get("text", ""),
