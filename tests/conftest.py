@@ -199,3 +199,25 @@ def _italian_by_default() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _civic_points_of_this_test() -> None:
+    """Each process keeps the civic numbers' coordinates in memory and rebuilds them when the
+    stradario's counter moves. A test's rollback winds that counter back on SQLite, so the next
+    test may build a different stradario with the same counter: start each test without them."""
+    from sportello.alerts import targeting
+
+    targeting._points.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_local_cache() -> None:
+    """The tests' cache lives in the process: after a rollback, ids come back for other rows,
+    and an entry cached for «person 1» by an earlier test must not answer for this one."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
