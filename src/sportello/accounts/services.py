@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -119,6 +120,42 @@ def pending_form_pop(*, request: HttpRequest) -> dict[str, list[str]] | None:
         return None
     del request.session[SESSION_PENDING_FORM]
     return pending.get("data") or {}
+
+
+def pending_form_initial(*, request: HttpRequest) -> dict[str, Any] | None:
+    """`initial` for the form posted to this page after the session had expired, if any (one
+    value per field, a list where the field had several), and a message that says so."""
+    if request.method != "GET":
+        return None
+    pending = pending_form_pop(request=request)
+    if pending is None:
+        return None
+    messages.warning(
+        request,
+        _(
+            "La sessione era scaduta e i dati che avevi inviato non sono stati registrati. "
+            "Li trovi qui sotto: controllali e inviali di nuovo."
+        ),
+    )
+    return {key: values[0] if len(values) == 1 else values for key, values in pending.items()}
+
+
+def session_seconds_left(*, request: HttpRequest) -> int | None:
+    """Seconds before this session ends for inactivity (None when nobody is logged in)."""
+    seen_at = request.session.get(SESSION_SEEN_AT)
+    if seen_at is None or not request.user.is_authenticated:
+        return None
+    left = seen_at + settings.SPORTELLO_SESSION_IDLE_MINUTES * 60 - timezone.now().timestamp()
+    return max(0, int(left))
+
+
+def session_extend(*, request: HttpRequest) -> int:
+    """The citizen asked to stay: the inactivity clock starts again now."""
+    request.session[SESSION_SEEN_AT] = timezone.now().timestamp()
+    UserSession.objects.filter(session_key=request.session.session_key).update(
+        last_seen_at=timezone.now()
+    )
+    return settings.SPORTELLO_SESSION_IDLE_MINUTES * 60
 
 
 # --- accounts ---------------------------------------------------------------------------

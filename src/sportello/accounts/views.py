@@ -8,7 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -193,6 +193,17 @@ def session_expired(request: HttpRequest) -> HttpResponse:
             "max_hours": settings.SPORTELLO_SESSION_MAX_HOURS,
         },
     )
+
+
+@never_cache
+@require_POST
+@login_required
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """«Resta collegato»: the inactivity clock starts again (the warning's button)."""
+    seconds_left = services.session_extend(request=request)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"seconds_left": seconds_left})
+    return HttpResponseRedirect(_next_url(request, _home_for(request.user)))
 
 
 @never_cache

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from sportello.accounts.decorators import certified_required
+from sportello.accounts.services import pending_form_initial
 from sportello.certificates import services
 from sportello.certificates.forms import (
     CertificateRequestForm,
@@ -81,7 +82,8 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
         )
     except PermissionDenied:
         return _forbidden(request)
-    form = CertificateRequestForm(request.POST or None)
+    restored = pending_form_initial(request=request)
+    form = CertificateRequestForm(request.POST or None, initial=restored)
     if request.method == "POST" and form.is_valid():
         try:
             certificate = services.certificate_request(
@@ -163,7 +165,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def self_declaration(request: HttpRequest) -> HttpResponse:
     """A self-declaration about oneself, filled in from the registry, to sign and hand in."""
-    form = SelfDeclarationForm(request.POST or None)
+    form = SelfDeclarationForm(request.POST or None, initial=pending_form_initial(request=request))
     if request.method == "POST" and form.is_valid():
         try:
             certificate_type, pdf = services.self_declaration_pdf(

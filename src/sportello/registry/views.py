@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sportello.accounts.decorators import certified_required
+from sportello.accounts.services import pending_form_initial
 from sportello.core.exceptions import ApplicationError
 from sportello.registry.forms import CorrectionRequestForm
 from sportello.registry.models import CorrectionTopic
@@ -51,7 +52,8 @@ def correction_new(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("registry:my_data") + "#segnalazioni")
     else:
         topic = request.GET.get("dato", "")
+        restored = pending_form_initial(request=request)
         form = CorrectionRequestForm(
-            initial={"topic": topic if topic in CorrectionTopic.values else ""}
+            initial=restored or {"topic": topic if topic in CorrectionTopic.values else ""}
         )
     return render(request, "registry/correction_new.html", {"form": form})
