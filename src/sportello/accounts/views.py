@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user, match_token, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -291,10 +291,14 @@ def sessions_end_all(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @certified_required
 def revoke_own(request: HttpRequest) -> HttpResponse:
+    """«Revoca le mie credenziali»: a page that says what happens, then the confirmed POST."""
     user = request.user
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return render(request, "accounts/revoke_confirm.html")
     try:
         services.credentials_revoke(user=user, channel=RevocationChannel.ONLINE, request=request)
     except ApplicationError as error:
