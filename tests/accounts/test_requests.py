@@ -204,3 +204,58 @@ def test_when_the_pec_cannot_leave_a_reissue_keeps_the_old_password(
     citizen.refresh_from_db()
     assert citizen.check_password(CITIZEN_PASSWORD)
     assert not citizen.password_is_temporary
+
+
+def test_the_online_request_is_no_mail_relay(
+    resident, settings, django_capture_on_commit_callbacks
+) -> None:
+    """An attacker posting again and again, with their own words as the name, to an address
+    that is not theirs: a few requests are filed, one e-mail leaves, and none of their words."""
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    victim = "vittima@example.org"
+    words = "Vinci un iPhone su http://truffa.example"
+    statuses = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for _attempt in range(30):
+            response = attacker.post(
+                reverse("accounts:online_request"),
+                online_form(
+                    codice_fiscale="RSSMRA80A01H501U",  # valid, not in the registry
+                    first_name=words,
+                    last_name=words,
+                    email=victim,
+                ),
+            )
+            statuses.append(response.status_code)
+    limit = settings.SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS
+    assert statuses.count(200) == limit
+    assert statuses.count(429) == 30 - limit
+    assert "troppe richieste" in page_text(response)
+    assert CredentialRequest.objects.count() == limit
+    [acknowledgement] = mail.outbox
+    assert acknowledgement.to == [victim]
+    assert "truffa" not in acknowledgement.body
+    assert "iPhone" not in acknowledgement.subject + acknowledgement.body
+    assert AuditEvent.objects.filter(action="credential_request_refused").count() == 30 - limit
+
+
+def test_one_client_cannot_request_for_many_addresses(resident, settings) -> None:
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    per_client = settings.SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT
+    codes = []
+    for attempt in range(per_client + 2):
+        codes.append(
+            client.post(
+                reverse("accounts:online_request"),
+                online_form(
+                    codice_fiscale=resident.codice_fiscale, email=f"persona{attempt}@example.it"
+                ),
+            ).status_code
+        )
+    assert codes == [200] * per_client + [429, 429]
+    # Someone else, elsewhere, is not held up.
+    other = Client(REMOTE_ADDR="198.51.100.7").post(
+        reverse("accounts:online_request"),
+        online_form(codice_fiscale=resident.codice_fiscale, email="altra@example.it"),
+    )
+    assert other.status_code == 200

@@ -36,6 +36,7 @@ from sportello.core.exceptions import ApplicationError
 from sportello.core.models import Office
 from sportello.core.queueing import enqueue_after_commit
 from sportello.core.services import audit_record, client_ip
+from sportello.core.throttle import throttle_allow
 from sportello.registry.models import Person
 from sportello.registry.selectors import person_get_by_codice_fiscale
 
@@ -48,6 +49,10 @@ SESSION_AUTH_AT = "_sportello_auth_at"
 SESSION_SEEN_AT = "_sportello_seen_at"
 SESSION_METHOD = "_sportello_method"
 SESSION_PENDING_FORM = "_sportello_pending_form"
+
+
+class TooManyRequests(ApplicationError):
+    """Refused by a limit: the page answers 429."""
 
 
 def temporary_password_generate() -> str:
@@ -352,7 +357,37 @@ def credential_request_create_online(
     request: HttpRequest | None = None,
 ) -> CredentialRequest:
     local_citizen_credentials_check()
+    window = settings.SPORTELLO_CREDENTIAL_REQUEST_WINDOW
+    by_client = throttle_allow(
+        scope="credential-request-client",
+        key=(client_ip(request) if request else "") or "unknown",
+        limit=settings.SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT,
+        window=window,
+    )
+    by_address = throttle_allow(
+        scope="credential-request-address",
+        key=email,
+        limit=settings.SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS,
+        window=window,
+    )
+    if not (by_client and by_address):
+        audit_record(
+            action="credential_request_refused",
+            request=request,
+            channel=RequestChannel.ONLINE,
+            detail={"reason": "too many requests", "by_client": not by_client},
+        )
+        raise TooManyRequests(
+            _(
+                "Abbiamo già ricevuto troppe richieste da questo collegamento o per questo "
+                "indirizzo e-mail. Riprova domani, oppure chiedi le credenziali di persona a uno "
+                "sportello del Comune."
+            )
+        )
     person = person_get_by_codice_fiscale(codice_fiscale=codice_fiscale)
+    # The acknowledgement goes to an address nobody has verified: once per window at most, and
+    # its text is all ours (no name or other words of the requester).
+    acknowledge = throttle_allow(scope="credential-request-ack", key=email, limit=1, window=window)
     with transaction.atomic():
         credential_request = CredentialRequest.objects.create(
             channel=RequestChannel.ONLINE,
@@ -372,7 +407,8 @@ def credential_request_create_online(
         )
         from sportello.accounts.tasks import email_credential_request_received
 
-        enqueue_after_commit(email_credential_request_received, credential_request.pk)
+        if acknowledge:
+            enqueue_after_commit(email_credential_request_received, credential_request.pk)
     return credential_request
 
 

@@ -339,6 +339,9 @@ def online_request(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 request=request,
             )
+        except services.TooManyRequests as error:
+            form.add_error(None, error.message)
+            return render(request, "accounts/online_request.html", {"form": form}, status=429)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:

@@ -580,6 +580,17 @@ SPORTELLO_CERTIFICATE_VERIFY_LIMIT = env.integer(
 SPORTELLO_CERTIFICATE_VERIFY_WINDOW = env.integer(
     "SPORTELLO_CERTIFICATE_VERIFY_WINDOW", 600, minimum=1
 )
+# Online credential requests: at most so many per client address and per e-mail address in
+# the window (seconds); the acknowledgement goes to an address at most once in the window.
+SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT = env.integer(
+    "SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT", 5, minimum=1
+)
+SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS = env.integer(
+    "SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS", 3, minimum=1
+)
+SPORTELLO_CREDENTIAL_REQUEST_WINDOW = env.integer(
+    "SPORTELLO_CREDENTIAL_REQUEST_WINDOW", 24 * 3600, minimum=60
+)
 SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES = env.integer(
     "SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
 )
