@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from sportello.accounts.letters import credential_letter_pdf, credential_letter_
 from sportello.accounts.models import (
     CredentialIssue,
     CredentialRequest,
+    CredentialRequestFile,
     RequestChannel,
     RequestStatus,
     User,
@@ -99,7 +100,8 @@ def person_credentials(request: HttpRequest, person_id: int) -> HttpResponse:
             status=RequestStatus.PENDING,
         ).first()
     audit_record(action="person_viewed", target=person, request=request)
-    issue_form = IssueForm(request.POST or None, prefix="issue")
+    by_pec = credential_request is not None and credential_request.channel == RequestChannel.PEC
+    issue_form = IssueForm(request.POST or None, prefix="issue", by_pec=by_pec)
     if request.method == "POST" and issue_form.is_valid():
         channel = credential_request.channel if credential_request else RequestChannel.COUNTER
         login_url = request.build_absolute_uri(reverse("accounts:login"))
@@ -162,6 +164,7 @@ def person_credentials(request: HttpRequest, person_id: int) -> HttpResponse:
                 "issued_by", "office"
             )[:10],
             "credential_request": credential_request,
+            "by_pec": by_pec,
             "local_citizen_credentials": settings.SPORTELLO_LOCAL_CITIZEN_CREDENTIALS,
         },
     )
@@ -237,8 +240,35 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             messages.success(request, _("Richiesta chiusa."))
             return redirect("accounts:operator_requests")
     audit_record(action="credential_request_viewed", target=credential_request, request=request)
+    files = list(credential_request.files.all())
     return render(
         request,
         "accounts/operator/request.html",
-        {"credential_request": credential_request, "form": form},
+        {"credential_request": credential_request, "form": form, "files": files},
     )
+
+
+# Shown in the browser's own viewer; anything else is only downloaded.
+_VIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
+
+
+@never_cache
+@operator_required("accounts.change_credentialrequest")
+def request_file(request: HttpRequest, request_id: int, file_id: int) -> HttpResponse:
+    """One attachment of a PEC request, for the clerk to check (audited)."""
+    request_file = get_object_or_404(
+        CredentialRequestFile, pk=file_id, credential_request_id=request_id
+    )
+    viewable = request_file.content_type in _VIEWABLE
+    response = FileResponse(
+        services.credential_request_file_open(
+            request_file=request_file, operator=request.user, request=request
+        ),
+        as_attachment=not viewable,
+        filename=request_file.filename,
+        content_type=request_file.content_type if viewable else "application/octet-stream",
+    )
+    # What a stranger sent runs nothing here: no script, no form, no plugin.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

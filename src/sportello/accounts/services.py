@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from sportello.accounts.models import (
     CredentialIssue,
     CredentialRequest,
+    CredentialRequestFile,
     RequestChannel,
     RequestKind,
     RequestStatus,
@@ -451,6 +453,7 @@ def credential_request_from_pec(*, raw: bytes) -> CredentialRequest | None:
                 message_id=message.message_id[:250],
                 reason=reason[:250],
             )
+            _request_files_keep(credential_request=credential_request, files=message.files)
             audit_record(
                 action="credential_request_received",
                 target=credential_request,
@@ -460,6 +463,38 @@ def credential_request_from_pec(*, raw: bytes) -> CredentialRequest | None:
     except IntegrityError:  # filed concurrently by another worker
         return CredentialRequest.objects.get(message_id=message.message_id[:250])
     return credential_request
+
+
+def _request_files_keep(*, credential_request: CredentialRequest, files) -> None:
+    """Keep the attached files in the private storage, under names of ours."""
+    from sportello.accounts.pec import ATTACHMENT_LIMIT
+
+    for attachment in files:
+        if not attachment.data or len(attachment.data) > ATTACHMENT_LIMIT:
+            continue
+        filename = (attachment.filename or _("allegato")).replace("/", "_")[:200]
+        kept = CredentialRequestFile(
+            credential_request=credential_request,
+            filename=filename,
+            content_type=(attachment.content_type or "application/octet-stream")[:100],
+            size=len(attachment.data),
+        )
+        kept.file.save(f"{secrets.token_hex(16)}.bin", ContentFile(attachment.data), save=False)
+        kept.save()
+
+
+def credential_request_file_open(
+    *, request_file: CredentialRequestFile, operator: User, request: HttpRequest | None = None
+):
+    """The clerk opens an attachment to check it: audited, like every look at personal data."""
+    audit_record(
+        action="credential_request_file_opened",
+        actor=operator,
+        target=request_file.credential_request,
+        request=request,
+        detail={"file": request_file.filename},
+    )
+    return request_file.file.open("rb")
 
 
 def credential_request_close(

@@ -38,4 +38,9 @@ urlpatterns = [
         operator_views.request_detail,
         name="operator_request",
     ),
+    path(
+        "operatori/richieste/<int:request_id>/allegati/<int:file_id>/",
+        operator_views.request_file,
+        name="operator_request_file",
+    ),
 ]
