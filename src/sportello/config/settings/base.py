@@ -144,6 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "sportello.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "sportello.accounts.validators.PersonalDataValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {
