@@ -122,6 +122,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, demo_comune) -> None:
     page.get_by_label("Uso").fill("uso pratica di iscrizione scolastica")
     page.get_by_label("Imposta di bollo").select_option(index=1)
     page.get_by_role("button", name="Richiedi il certificato").click()
+    page.get_by_role("button", name="Conferma", exact=True).click()
     expect(page.get_by_role("link", name=re.compile("^Scarica"))).to_have_count(1)
     problems += phone_problems(page, [*CITIZEN_PAGES, request_url])
 
