@@ -59,12 +59,19 @@ def handle(clerk_client: Client, correction, status: str, answer: str = ""):
 def test_a_citizen_reports_an_error_and_follows_it_to_the_answer(
     citizen, citizen_client, clerk_client, django_capture_on_commit_callbacks
 ) -> None:
-    response = citizen_client.post(
-        FORM, {"topic": CorrectionTopic.NAME, "text": WRONG_NAME, "conferma": "1"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = citizen_client.post(
+            FORM, {"topic": CorrectionTopic.NAME, "text": WRONG_NAME, "conferma": "1"}
+        )
 
     assert response.status_code == 302
     assert response["Location"] == "/i-miei-dati/#segnalazioni"
+    # Confirmed on two channels: the page, and an e-mail.
+    [received] = mail.outbox
+    assert received.to == ["giulia@example.it"]
+    assert "abbiamo ricevuto la tua segnalazione" in received.body
+    assert WRONG_NAME in received.body
+    mail.outbox.clear()
     correction = CorrectionRequest.objects.get()
     assert (correction.person, correction.author) == (citizen.person, citizen)
     visura = page(citizen_client)
