@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from sportello.accounts.models import User
 from sportello.accounts.services import SESSION_SEEN_AT
 from sportello.certificates.demo_seal import demo_seal_ensure
+from sportello.certificates.models import Certificate, CertificateStatus
+from sportello.core.models import ServiceFeedback
+from tests.channels.smtp_peer import SmtpPeer, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,8 +69,34 @@ def idle_out(page: Page) -> None:
     session.save()
 
 
-def test_forms_come_back_filled_after_the_session_expired(page: Page, demo_comune) -> None:
+def pay_in_checkout(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Riepilogo del pagamento")).to_be_visible()
+    page.get_by_role("button", name="Conferma e paga con pagoPA").click()
+    expect(page.get_by_role("heading", name="Simulatore pagoPA")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Paga € ")).click()
+    expect(page.get_by_role("heading", name="Pagamento eseguito")).to_be_visible()
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[SmtpPeer]:
+    """A real SMTP server: the e-mails leave as they would in production."""
+    peer = SmtpPeer(port=free_port())
+    peer.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield peer
+    peer.stop()
+
+
+def test_a_certificate_request_survives_the_expiry_and_ends_with_a_rating(
+    page: Page, demo_comune, smtp: SmtpPeer
+) -> None:
+    """The walk of issue 15: request → session expires → log in → the form is back filled →
+    summary → confirm (and pay the bollo) → e-mail received → rating given."""
     page.set_default_timeout(10_000)
+    User.objects.filter(username="cittadino").update(email="cittadino@example.it")
     page.goto("/certificati/richiedi/")
     log_in(page)
     page.get_by_role("link", name=re.compile(r"\(tu\)")).click()
@@ -75,6 +106,7 @@ def test_forms_come_back_filled_after_the_session_expired(page: Page, demo_comun
     page.get_by_role("button", name="Richiedi il certificato").click()
     expect(page.get_by_role("heading", name="Sessione scaduta")).to_be_visible()
     expect(page.get_by_text("Dopo l'accesso lo ritroverai compilato")).to_be_visible()
+    accessible(page)
     page.get_by_role("link", name="Accedi di nuovo").click()
     log_in(page)
     expect(page.get_by_role("heading", name="Richiedi un certificato")).to_be_visible()
@@ -83,7 +115,51 @@ def test_forms_come_back_filled_after_the_session_expired(page: Page, demo_comun
     expect(page.get_by_label("Uso")).to_have_value("pratica di mutuo")
     accessible(page)
 
-    # The error report, too.
+    page.get_by_role("button", name="Richiedi il certificato").click()
+    expect(page.get_by_role("heading", name="Riepilogo della richiesta")).to_be_visible()
+    summary = page.locator('[data-element="service-summary"]')
+    expect(summary).to_contain_text("pratica di mutuo")
+    expect(summary).to_contain_text("€ 16,00")
+    accessible(page)
+    page.get_by_role("button", name="Modifica").click()
+    expect(page.get_by_label("Uso")).to_have_value("pratica di mutuo")
+    page.get_by_role("button", name="Richiedi il certificato").click()
+    page.get_by_role("button", name="Conferma", exact=True).click()
+    pay_in_checkout(page)
+    page.get_by_role("link", name=re.compile("Certificati anagrafici")).click()
+    certificate = Certificate.objects.get()
+    assert certificate.status == CertificateStatus.ISSUED
+
+    # The e-mail, through a real SMTP server.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(
+        certificate.display_code in str(m.message["Subject"]) for m in smtp.messages
+    ):
+        time.sleep(0.2)
+    [issued] = [m for m in smtp.messages if certificate.display_code in str(m.message["Subject"])]
+    assert issued.recipients == ["cittadino@example.it"]
+    assert "è pronto" in issued.message.get_content()
+
+    # The rating at the end of the service.
+    expect(page.locator('[data-element="feedback"]')).to_be_visible()
+    accessible(page)
+    page.get_by_label("5 stelle", exact=True).check(force=True)
+    page.get_by_role("button", name="Invia la valutazione").click()
+    expect(page.get_by_role("heading", name="Grazie, ancora una domanda")).to_be_visible()
+    page.get_by_label("Il servizio era facile da usare").check(force=True)
+    page.get_by_role("button", name="Invia", exact=True).click()
+    expect(page.get_by_role("heading", name="Grazie per la tua valutazione")).to_be_visible()
+    accessible(page)
+    feedback = ServiceFeedback.objects.get()
+    assert (feedback.service, feedback.rating, feedback.aspect) == ("certificates", 5, "easy")
+
+
+def test_the_error_report_comes_back_filled_after_the_session_expired(
+    page: Page, demo_comune
+) -> None:
+    page.set_default_timeout(10_000)
+    page.goto("/accedi/")
+    log_in(page)
     page.goto("/i-miei-dati/segnala-errore/")
     page.get_by_label("Quale dato è sbagliato").select_option(index=1)
     page.get_by_label("Che cosa è sbagliato").fill("Il mio secondo nome è Maria")
