@@ -225,3 +225,16 @@ def test_the_report_is_summarised_before_it_is_sent(citizen_client) -> None:
     assert not CorrectionRequest.objects.exists()
     citizen_client.post(FORM, {**answers, "conferma": "1"})
     assert CorrectionRequest.objects.count() == 1
+
+
+def test_the_personal_area_lists_the_report_and_every_service(citizen, citizen_client) -> None:
+    correction_request_create(
+        person=citizen.person, author=citizen, topic=CorrectionTopic.NAME, text=WRONG_NAME
+    )
+    area = html.unescape(citizen_client.get("/area-personale/").content.decode())
+    items = area.split('data-element="personal-area-items"', 1)[1].split("</ul>", 1)[0]
+    assert "Segnalazione all'anagrafe" in items and "Ricevuta" in items
+    assert 'href="/i-miei-dati/#segnalazioni"' in items
+    services = area.split('data-element="personal-area-services"', 1)[1].split("</ul>", 1)[0]
+    for url in ("/i-miei-dati/", "/certificati/", "/pagamenti/", "/allerta/iscrizione/"):
+        assert f'href="{url}"' in services, url

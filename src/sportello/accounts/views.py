@@ -270,7 +270,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "my_services": [
                 (service.title, reverse(service.url_name))
                 for service in SERVICES
-                if service.certified and service.url_name and user.is_citizen
+                if service.url_name and user.is_citizen
             ],
         },
     )

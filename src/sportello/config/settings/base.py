@@ -653,6 +653,14 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
     *tile_origins(SPORTELLO_MAP_TILES),
     *CSP_IMAGE_SOURCES,
 ]
+# Legal pages (Modello Comuni): the full privacy notice on the comune's site, the comune's
+# accessibility statement on AgID's platform, and where to report a disservice (the comune's own
+# service if it has one; otherwise the page of this site that explains how).
+SPORTELLO_PRIVACY_NOTICE_URL = env.text("SPORTELLO_PRIVACY_NOTICE_URL", "")
+SPORTELLO_ACCESSIBILITY_STATEMENT_URL = env.text(
+    "SPORTELLO_ACCESSIBILITY_STATEMENT_URL", "https://form.agid.gov.it/"
+)
+SPORTELLO_REPORT_INEFFICIENCY_URL = env.text("SPORTELLO_REPORT_INEFFICIENCY_URL", "")
 SPORTELLO_CAP_FEEDS = env.items("SPORTELLO_CAP_FEEDS", [])  # CAP/Atom/RSS URLs polled (docs/cap.md)
 
 # --- Payments with pagoPA (docs/payments.md) --------------------------------------------------
