@@ -104,7 +104,8 @@ def test_an_operator_revocation_needs_the_channel_and_the_report(
     incomplete = operator_client.post(url, {"revoke-channel": "", "revoke-report": ""})
 
     assert incomplete.status_code == 400
-    assert page_text(incomplete).count("Campo obbligatorio.") == 2
+    # Each under its field, and both in the summary at the top.
+    assert page_text(incomplete).count("Campo obbligatorio.") == 4
     assert not Revocation.objects.exists()
     assert not logged_out(phone)
 

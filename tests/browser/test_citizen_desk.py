@@ -193,3 +193,19 @@ def test_a_minute_before_the_timeout_a_warning_offers_more_time(page: Page, demo
     idle_out(page)
     page.clock.run_for(idle * 60_000 + 2_000)
     expect(page).to_have_url(re.compile(r"/sessione-scaduta/"))
+
+
+def test_a_failed_submit_shows_an_error_summary_that_takes_the_focus(
+    page: Page, demo_comune
+) -> None:
+    page.set_default_timeout(10_000)
+    page.goto("/certificati/richiedi/")
+    log_in(page)
+    page.get_by_role("link", name=re.compile(r"\(tu\)")).click()
+    page.get_by_role("button", name="Richiedi il certificato").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Il modulo contiene 2 errori")
+    accessible(page)
+    summary.get_by_role("link", name=re.compile("^Uso:")).click()
+    expect(page.get_by_label("Uso")).to_be_focused()
