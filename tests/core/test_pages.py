@@ -374,3 +374,9 @@ def test_backoffice_login_is_the_one_login_page(client: Client, municipality: Mu
     assert '<html lang="it"' in html
     assert "Nome utente" in html
     assert 'name="next" value="/backoffice/"' in html
+
+
+def test_the_current_alerts_card_leads_to_the_page(client: Client, municipality: Municipality):
+    card = service_cards(client.get("/").content.decode())["alerts-list"]
+    assert "Disponibile a breve" not in card
+    assert 'href="/allerta/avvisi/"' in card

@@ -4,9 +4,11 @@ work the queue of requests that arrived by PEC or through the online form."""
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -40,15 +42,20 @@ from sportello.registry.models import Person
 ISSUE = "accounts.add_credentialissue"
 
 
-def _search_persons(query: str) -> list[Person]:
+SEARCH_PAGE_SIZE = 25
+
+
+def _search_persons(query: str):
+    """Everyone who matches (a queryset): the page shows them 25 at a time, and the count is
+    the true one."""
     code = codice_fiscale_normalize(query)
     if len(code) == 16 and code.isalnum():
-        return list(Person.objects.filter(codice_fiscale=code))
+        return Person.objects.filter(codice_fiscale=code).order_by("pk")
     words = query.split()
     persons = Person.objects.filter(date_of_death__isnull=True)
     for word in words:
         persons = persons.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
-    return list(persons.order_by("last_name", "first_name", "birth_date")[:25])
+    return persons.order_by("last_name", "first_name", "birth_date", "pk")
 
 
 @login_required
@@ -71,16 +78,29 @@ def operator_home(request: HttpRequest) -> HttpResponse:
 @operator_required(ISSUE)
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
-    results = None
+    results = page = None
+    total = 0
     if form.is_valid():
-        results = _search_persons(form.cleaned_data["q"])
-        audit_record(action="person_search", request=request, detail={"results": len(results)})
+        matches = _search_persons(form.cleaned_data["q"])
+        page = Paginator(matches, SEARCH_PAGE_SIZE).get_page(request.GET.get("pagina"))
+        results, total = list(page.object_list), page.paginator.count
+        audit_record(
+            action="person_search",
+            request=request,
+            detail={"results": total, "page": page.number},
+        )
     return render(
         request,
         "accounts/operator/search.html",
         {
             "form": form,
             "results": results,
+            "total": total,
+            "page": page,
+            "extra": urlencode(
+                {"q": form.data.get("q", "")}
+                | ({"richiesta": request.GET["richiesta"]} if request.GET.get("richiesta") else {})
+            ),
             "request_id": request.GET.get("richiesta", ""),
             "local_citizen_credentials": settings.SPORTELLO_LOCAL_CITIZEN_CREDENTIALS,
         },
