@@ -1,6 +1,7 @@
 """Every page at phone width (WCAG 1.4.10, reflow): at 320 and 390 px nothing scrolls sideways
 and nothing a person can use (links, buttons, fields) lies outside the screen, hidden by a box
-that scrolls or clips — logged in as a citizen, as a counter clerk, and not logged in."""
+that scrolls or clips — logged in as a citizen, as a counter clerk, and not logged in. And
+every <select> shows one chevron, not two."""
 
 from __future__ import annotations
 
@@ -42,6 +43,17 @@ _OFF_SCREEN = """
 """
 
 
+# A <select> with the browser's own arrow and a chevron drawn as its background.
+_TWO_CHEVRONS = """
+() => [...document.querySelectorAll('select')]
+  .filter((el) => {
+    const style = getComputedStyle(el);
+    return style.appearance !== 'none' && style.backgroundImage !== 'none';
+  })
+  .map((el) => el.name)
+"""
+
+
 @pytest.fixture(scope="module")
 def seal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("seal")
@@ -77,6 +89,8 @@ def phone_problems(page: Page, paths: list[str]) -> list[str]:
                 problems.append(f"{path} at {width} px: scrolls sideways ({scroll} px wide)")
             for element in page.evaluate(_OFF_SCREEN, width):
                 problems.append(f"{path} at {width} px: {element} off screen")
+            for name in page.evaluate(_TWO_CHEVRONS):
+                problems.append(f"{path}: the select «{name}» shows two chevrons")
     return problems
 
 
