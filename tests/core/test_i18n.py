@@ -164,3 +164,11 @@ def test_english_catalogue_is_complete():
             for original, translated in zip(originals, translations, strict=True):
                 wanted = sorted(re.findall(r"%\(\w+\)", original))
                 assert sorted(re.findall(r"%\(\w+\)", translated)) == wanted, message.id
+
+
+def test_the_desks_new_pages_speak_english_under_en(client: Client, municipality: Municipality):
+    faq = client.get("/en/domande-frequenti/").content.decode()
+    assert "Frequently asked questions" in faq
+    assert "Domande frequenti" not in faq.split("<main", 1)[1].split("</main>", 1)[0]
+    footer = client.get("/en/").content.decode().split('<footer class="it-footer"', 1)[1]
+    assert "Report a disservice" in footer
