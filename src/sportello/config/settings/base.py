@@ -303,6 +303,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Logins are in the audit log; these libraries' progress chatter is not needed.
         "axes": {"level": "WARNING"},
+        # The embedded broker (filesystem://) has no host: kombu's «No hostname was supplied»
+        # is noise a newcomer cannot act on.
+        "kombu.connection": {"level": "ERROR"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "xmlschema": {"level": "WARNING"},

@@ -27,6 +27,9 @@ def _organisation() -> str:
 
 
 class Command(BaseCommand):
+    # Runs before the seal exists and before migrate (make setup): the system checks would
+    # only warn about what this very set-up is about to do.
+    requires_system_checks: list[str] = []
     help = (
         "Crea (una volta) il sigillo elettronico di prova dei certificati e la sua CA in "
         "var/seal/. Con --renew emette un nuovo certificato del sigillo dalla stessa CA."
