@@ -147,3 +147,15 @@ def spid_keys() -> None:
                 locality="Livorno",
             ),
         )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in Italian: a request to an /en/ page leaves English active in the
+    thread (LocaleMiddleware does not switch back), and messages built later in the same
+    process would come out in English."""
+    from django.utils import translation
+
+    translation.activate("it")
+    yield
+    translation.activate("it")
