@@ -178,6 +178,9 @@ def test_a_minute_before_the_timeout_a_warning_offers_more_time(page: Page, demo
     page.goto("/accedi/")
     log_in(page)
     warning = page.get_by_role("alertdialog", name="La sessione sta per scadere")
+    # The logged-in page has loaded, with its (hidden) warning, before the clock moves on.
+    expect(page.get_by_role("banner").get_by_role("button", name="Esci")).to_be_visible()
+    expect(page.locator("#session-warning")).to_have_count(1)
     expect(warning).to_be_hidden()
     page.clock.run_for((idle - 1) * 60_000 + 1_000)
     expect(warning).to_be_visible()
