@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 	$(BIN)/sportello compile_translations
-	$(BIN)/sportello migrate --noinput
 	$(BIN)/sportello certificates_demo_seal
+	$(BIN)/sportello migrate --noinput
 	$(BIN)/sportello spid_setup
 	$(BIN)/sportello collectstatic --noinput --verbosity 0
 

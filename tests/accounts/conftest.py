@@ -152,3 +152,11 @@ def issue_credentials(operator_client) -> Callable[..., Letter]:
         return Letter(password=letter_password(text), text=text, response=response)
 
     return issue
+
+
+@pytest.fixture(autouse=True)
+def _limits_cleared() -> None:
+    """The request limits count in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

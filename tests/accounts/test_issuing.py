@@ -204,3 +204,18 @@ def test_the_grace_period_ends_at_midnight_in_italy_not_in_utc(settings) -> None
     assert not local_citizen_passwords_accepted(
         now=datetime.datetime(2026, 6, 30, 23, 30, tzinfo=utc)
     )
+
+
+def test_the_person_search_tells_the_true_count_and_pages_through(operator_client) -> None:
+    from tests.registry.factories import PersonFactory
+
+    for _n in range(30):
+        PersonFactory(last_name="Bracciolini")
+    url = reverse("accounts:operator_search")
+    first = page_text(operator_client.get(url, {"q": "bracciolini"}))
+    assert "30 persone trovate" in first
+    assert first.count('href="/operatori/credenziali/persona/') == 25
+    assert "pagina=2" in first and "q=bracciolini" in first
+    second = page_text(operator_client.get(url, {"q": "bracciolini", "pagina": "2"}))
+    assert "30 persone trovate" in second
+    assert second.count('href="/operatori/credenziali/persona/') == 5

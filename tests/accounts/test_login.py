@@ -148,6 +148,41 @@ def test_a_weak_new_password_is_refused(citizen_client, citizen, new_password, m
     assert citizen.check_password(CITIZEN_PASSWORD)
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    ["{First}{Last}{yyyy}", "{last}.{dd}.{mm}.{yy}!", "{Last}-{First}-{dd}{mm}", "{yyyy}{First}!!"],
+)
+def test_a_password_made_of_name_and_birth_date_is_refused(
+    citizen_client, citizen, pattern
+) -> None:
+    person = citizen.person
+    birth = person.birth_date
+    new_password = pattern.format(
+        First=person.first_name,
+        Last=person.last_name,
+        last=person.last_name.lower(),
+        yyyy=f"{birth.year}",
+        yy=f"{birth.year % 100:02d}",
+        dd=f"{birth.day:02d}",
+        mm=f"{birth.month:02d}",
+    )
+
+    response = change_password(citizen_client, CITIZEN_PASSWORD, new_password)
+
+    assert any("dei tuoi dati personali" in alert for alert in alerts(response)), (
+        new_password,
+        alerts(response),
+    )
+    citizen.refresh_from_db()
+    assert citizen.check_password(CITIZEN_PASSWORD)
+
+
+def test_a_password_that_only_contains_the_name_is_accepted(citizen_client, citizen) -> None:
+    new_password = f"{citizen.person.first_name}-ama-il-gelsomino-sul-balcone"
+    response = change_password(citizen_client, CITIZEN_PASSWORD, new_password)
+    assert response.status_code == 302, alerts(response)
+
+
 def test_none_of_the_last_five_passwords_comes_back(citizen_client, citizen) -> None:
     current = CITIZEN_PASSWORD
     for word in ("zucche", "basilico", "carote", "fave", "ceci"):

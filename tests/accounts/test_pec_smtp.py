@@ -77,7 +77,7 @@ def test_the_letter_reaches_the_pec_provider_for_the_certified_sender(
 ) -> None:
     response = _issue(operator_client, resident, pec_request)
 
-    assert f"La lettera è stata inviata per PEC a {CERTIFIED_SENDER}." in page_text(response)
+    assert f"La lettera è stata inviata per PEC a {CERTIFIED_SENDER}:" in page_text(response)
     assert mailoutbox == []  # not through the ordinary e-mail backend
     [(mail_from, recipients, content)] = pec_smtp.messages
     assert recipients == [CERTIFIED_SENDER]

@@ -137,6 +137,54 @@ def test_the_operator_rejects_a_request_and_the_citizen_gets_the_reason(
     assert AuditEvent.objects.filter(action="credential_request_rejected").exists()
 
 
+def test_the_clerk_opens_the_pec_attachments_and_is_not_asked_to_print(
+    resident, operator_client, citizen_client
+) -> None:
+    identity_card = b"%PDF-1.4 la carta d'identita di Giulia"
+    raw = build_pec(
+        sender=CERTIFIED_SENDER,
+        subject="Richiesta credenziali",
+        body=f"Chiedo le credenziali. Codice fiscale {resident.codice_fiscale}.",
+        attachments=[
+            ("carta-identita.pdf", identity_card, "application/pdf"),
+            ("pagina.html", b"<script>alert(1)</script>", "text/html"),
+        ],
+    )
+    credential_request = services.credential_request_from_pec(raw=raw)
+    detail = operator_client.get(reverse("accounts:operator_request", args=[credential_request.pk]))
+    card, page = credential_request.files.all()
+    card_url = reverse("accounts:operator_request_file", args=[credential_request.pk, card.pk])
+    assert f'href="{card_url}"' in detail.content.decode()
+    assert "carta-identita.pdf" in page_text(detail)
+
+    opened = operator_client.get(card_url)
+    assert opened.status_code == 200
+    assert b"".join(opened.streaming_content) == identity_card
+    assert opened["Content-Type"] == "application/pdf"
+    assert "sandbox" in opened["Content-Security-Policy"]
+    event = AuditEvent.objects.get(action="credential_request_file_opened")
+    assert event.detail["file"] == "carta-identita.pdf"
+    # What could run in a browser is only ever downloaded, as bytes.
+    html_file = operator_client.get(
+        reverse("accounts:operator_request_file", args=[credential_request.pk, page.pk])
+    )
+    assert html_file["Content-Type"] == "application/octet-stream"
+    assert html_file["Content-Disposition"].startswith("attachment")
+    # Nobody else opens them.
+    assert citizen_client.get(card_url).status_code in (302, 403)
+    assert Client().get(card_url).status_code == 302
+
+    issue_page = page_text(
+        operator_client.get(
+            f"/operatori/credenziali/persona/{resident.pk}/?richiesta={credential_request.pk}"
+        )
+    )
+    assert "stampala e consegnala" not in issue_page
+    assert "non va stampata né consegnata" in issue_page
+    assert "Documento di riconoscimento allegato" in issue_page
+    assert "Scegli lo sportello" not in issue_page
+
+
 def test_a_pec_request_is_answered_by_pec_with_the_letter(
     pec_request, resident, operator_client
 ) -> None:
@@ -156,7 +204,8 @@ def test_a_pec_request_is_answered_by_pec_with_the_letter(
         {**document(), "richiesta": str(pec_request.pk)},
     )
 
-    assert f"La lettera è stata inviata per PEC a {CERTIFIED_SENDER}." in page_text(response)
+    assert f"La lettera è stata inviata per PEC a {CERTIFIED_SENDER}:" in page_text(response)
+    assert "Scarica la lettera" not in page_text(response)
     [message] = mail.outbox
     assert message.to == [CERTIFIED_SENDER]
     assert message.from_email == "comune.valdoria@pec.example.it"
@@ -204,3 +253,58 @@ def test_when_the_pec_cannot_leave_a_reissue_keeps_the_old_password(
     citizen.refresh_from_db()
     assert citizen.check_password(CITIZEN_PASSWORD)
     assert not citizen.password_is_temporary
+
+
+def test_the_online_request_is_no_mail_relay(
+    resident, settings, django_capture_on_commit_callbacks
+) -> None:
+    """An attacker posting again and again, with their own words as the name, to an address
+    that is not theirs: a few requests are filed, one e-mail leaves, and none of their words."""
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    victim = "vittima@example.org"
+    words = "Vinci un iPhone su http://truffa.example"
+    statuses = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for _attempt in range(30):
+            response = attacker.post(
+                reverse("accounts:online_request"),
+                online_form(
+                    codice_fiscale="RSSMRA80A01H501U",  # valid, not in the registry
+                    first_name=words,
+                    last_name=words,
+                    email=victim,
+                ),
+            )
+            statuses.append(response.status_code)
+    limit = settings.SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS
+    assert statuses.count(200) == limit
+    assert statuses.count(429) == 30 - limit
+    assert "troppe richieste" in page_text(response)
+    assert CredentialRequest.objects.count() == limit
+    [acknowledgement] = mail.outbox
+    assert acknowledgement.to == [victim]
+    assert "truffa" not in acknowledgement.body
+    assert "iPhone" not in acknowledgement.subject + acknowledgement.body
+    assert AuditEvent.objects.filter(action="credential_request_refused").count() == 30 - limit
+
+
+def test_one_client_cannot_request_for_many_addresses(resident, settings) -> None:
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    per_client = settings.SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT
+    codes = []
+    for attempt in range(per_client + 2):
+        codes.append(
+            client.post(
+                reverse("accounts:online_request"),
+                online_form(
+                    codice_fiscale=resident.codice_fiscale, email=f"persona{attempt}@example.it"
+                ),
+            ).status_code
+        )
+    assert codes == [200] * per_client + [429, 429]
+    # Someone else, elsewhere, is not held up.
+    other = Client(REMOTE_ADDR="198.51.100.7").post(
+        reverse("accounts:online_request"),
+        online_form(codice_fiscale=resident.codice_fiscale, email="altra@example.it"),
+    )
+    assert other.status_code == 200

@@ -31,7 +31,9 @@ def test_a_citizen_revokes_with_one_button_and_the_comune_is_told(
     assert "Revoca le mie credenziali" in page_text(citizen_client.get(ACCOUNT))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = citizen_client.post(reverse("accounts:revoke_own"), follow=True)
+        response = citizen_client.post(
+            reverse("accounts:revoke_own"), {"confirm": "1"}, follow=True
+        )
 
     text = page_text(response)
     assert "Credenziali revocate" in text
@@ -55,10 +57,31 @@ def test_a_citizen_revokes_with_one_button_and_the_comune_is_told(
     assert event.target_id == str(citizen.person.pk)
 
 
+def test_revocation_first_says_what_happens_and_asks_to_confirm(citizen_client, citizen) -> None:
+    account = page_text(citizen_client.get(ACCOUNT))
+    assert (
+        f'href="{reverse("accounts:revoke_own")}"' in citizen_client.get(ACCOUNT).content.decode()
+    )
+    assert "Revoca le mie credenziali" in account
+    for response in (
+        citizen_client.get(reverse("accounts:revoke_own")),
+        citizen_client.post(reverse("accounts:revoke_own")),  # an old form, or a forged one
+    ):
+        text = page_text(response)
+        assert response.status_code == 200
+        assert "smettono di funzionare per sempre" in text
+        assert "esci subito da tutti i dispositivi" in text
+        assert "Sì, revoca le mie credenziali" in text
+        assert "Annulla" in text
+    citizen.refresh_from_db()
+    assert citizen.revoked_at is None
+    assert not Revocation.objects.exists()
+
+
 def test_revoked_credentials_stay_revoked_even_with_a_password_set_later(
     citizen_client, citizen
 ) -> None:
-    citizen_client.post(reverse("accounts:revoke_own"))
+    citizen_client.post(reverse("accounts:revoke_own"), {"confirm": "1"})
     citizen.refresh_from_db()
     # Even if a password were set again by hand (e.g. in the admin), revoked means refused.
     citizen.set_password(CITIZEN_PASSWORD)
@@ -81,7 +104,8 @@ def test_an_operator_revocation_needs_the_channel_and_the_report(
     incomplete = operator_client.post(url, {"revoke-channel": "", "revoke-report": ""})
 
     assert incomplete.status_code == 400
-    assert page_text(incomplete).count("Campo obbligatorio.") == 2
+    # Each under its field, and both in the summary at the top.
+    assert page_text(incomplete).count("Campo obbligatorio.") == 4
     assert not Revocation.objects.exists()
     assert not logged_out(phone)
 

@@ -39,6 +39,11 @@ def test_the_verification_call_reads_the_code_and_the_code_completes_it(
     assert subscription.status == SubscriptionStatus.ACTIVE
     assert subscription.civic_number == town
     assert subscription.mobile == MOBILE
+    # Confirmed on two channels: the page, and an e-mail.
+    [confirmation] = Delivery.objects.filter(purpose="subscription_done")
+    assert (confirmation.medium, confirmation.to) == ("email", "maria@example.it")
+    assert "iscrizione è attiva" in confirmation.payload["subject"]
+    assert "/allerta/gestisci/" in confirmation.payload["text"]
 
 
 def test_a_wrong_code_is_refused_and_after_five_a_new_call_is_needed(

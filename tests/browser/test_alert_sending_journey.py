@@ -64,6 +64,13 @@ def test_an_exercise_alert_reaches_the_area_and_only_the_area(page, settings) ->
     assert alert.status in ("sending", "sent")
     page.goto(f"/allerta/operatori/allerte/{alert.pk}/andamento/")
     expect(page.locator("main")).to_contain_text("SMS")
+    # The automatic updates can be paused (WCAG 2.2.2); shown while the sending is live.
+    pause = page.locator("#monitor-pause")
+    expect(pause).to_have_attribute("aria-pressed", "false")
+    if pause.is_visible():
+        pause.click()
+        expect(pause).to_have_attribute("aria-pressed", "true")
+        expect(pause).to_have_text("Riprendi gli aggiornamenti")
 
     # The phone simulator: inside, a call ringing, an SMS and an e-mail marked as a drill.
     page.goto(f"/simulatore-telefono/?numero={inside.mobile}&email={inside.email}")

@@ -172,7 +172,10 @@ def test_issue_first_access_expiry_and_revocation(page: Page, resident: Person) 
         "link", name=f"{resident.first_name} {resident.last_name}"
     ).click()
     expect(page.get_by_role("heading", name="Area personale", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Revoca le mie credenziali").click()
+    page.get_by_role("link", name="Revoca le mie credenziali").click()
+    expect(page.get_by_role("heading", name="Revoca le tue credenziali")).to_be_visible()
+    expect(page.get_by_text("smettono di funzionare per sempre")).to_be_visible()
+    page.get_by_role("button", name="Sì, revoca le mie credenziali").click()
     expect(page.get_by_role("heading", name="Credenziali revocate")).to_be_visible()
     expect(page.get_by_role("button", name="Esci")).to_have_count(0)
 

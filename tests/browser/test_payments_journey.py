@@ -77,6 +77,7 @@ def test_a_certificate_with_bollo_is_paid_and_downloaded_sealed(page: Page, demo
     page.get_by_label("Certificato di residenza", exact=True).check(force=True)
     page.get_by_label("Uso").fill("pratica di mutuo")
     page.get_by_role("button", name="Richiedi il certificato").click()
+    page.get_by_role("button", name="Conferma", exact=True).click()
 
     expect(page.get_by_text("€ 16,00").first).to_be_visible()
     pay_in_checkout(page)

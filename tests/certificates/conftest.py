@@ -156,9 +156,10 @@ def page_text(response: HttpResponse) -> str:
 def ask(
     client: Client, person: Person, kind: str, *, use: str = "pratica di mutuo", exemption: str = ""
 ) -> HttpResponse:
-    """Fill in the request form, as a citizen would."""
+    """Fill in the request form and confirm its summary, as a citizen would."""
     return client.post(
-        f"/certificati/richiedi/{person.pk}/", {"kind": kind, "use": use, "exemption": exemption}
+        f"/certificati/richiedi/{person.pk}/",
+        {"kind": kind, "use": use, "exemption": exemption, "conferma": "1"},
     )
 
 

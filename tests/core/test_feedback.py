@@ -51,3 +51,17 @@ def test_a_rating_out_of_range_or_a_forged_token_changes_nothing() -> None:
     assert client.post("/valutazione/", {"service": "payments", "rating": "9"}).status_code == 400
     assert client.post("/valutazione/", {"token": "forged", "aspect": "slow"}).status_code == 400
     assert not ServiceFeedback.objects.exists()
+
+
+def test_operators_see_the_counts_by_service_and_stars(admin_client) -> None:
+    for service, rating in [("certificates", 5), ("certificates", 3), ("alerts", 4)]:
+        Client().post("/valutazione/", {"service": service, "rating": str(rating)})
+    from sportello.core.feedback import feedback_counts
+
+    counts = {row["service"]: row for row in feedback_counts()}
+    assert counts["certificates"]["total"] == 2
+    assert counts["certificates"]["average"] == 4
+    assert counts["certificates"]["by_stars"] == [0, 0, 1, 0, 1]
+    page = text(admin_client.get("/backoffice/core/servicefeedback/"))
+    assert "Valutazioni per servizio" in page
+    assert '<th scope="row">certificates</th><td>2</td><td>4,0</td>' in page

@@ -27,7 +27,7 @@ def test_italian_is_the_default(client: Client, municipality: Municipality):
 
     assert '<html lang="it">' in html
     assert "Vai al contenuto principale" in html
-    assert "Disponibile a breve" in html
+    assert "Allerte in corso" in html
 
 
 def test_english_under_en(client: Client, municipality: Municipality):
@@ -41,11 +41,10 @@ def test_english_under_en(client: Client, municipality: Municipality):
     assert "Sign in to your personal area" in html
     assert "Citizens&#x27; Desk" in html or "Citizens' Desk" in html
     assert "Service reserved for certified users" in html
-    assert "Coming soon" in html
     assert "How to get your credentials" in html
     assert "Monday–Friday: 09:00–13:00" in html
     assert "Tuesday and Thursday: 15:30–17:30" in html
-    assert "Disponibile a breve" not in html
+    assert "Allerte in corso" not in html
     assert "Vai al contenuto principale" not in html
     for placeholder in PLACEHOLDERS:
         assert placeholder not in html
@@ -165,3 +164,11 @@ def test_english_catalogue_is_complete():
             for original, translated in zip(originals, translations, strict=True):
                 wanted = sorted(re.findall(r"%\(\w+\)", original))
                 assert sorted(re.findall(r"%\(\w+\)", translated)) == wanted, message.id
+
+
+def test_the_desks_new_pages_speak_english_under_en(client: Client, municipality: Municipality):
+    faq = client.get("/en/domande-frequenti/").content.decode()
+    assert "Frequently asked questions" in faq
+    assert "Domande frequenti" not in faq.split("<main", 1)[1].split("</main>", 1)[0]
+    footer = client.get("/en/").content.decode().split('<footer class="it-footer"', 1)[1]
+    assert "Report a disservice" in footer

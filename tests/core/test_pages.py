@@ -186,8 +186,57 @@ def test_footer_lists_offices_hours_and_contacts(client: Client, municipality: M
     assert "comune.valdoria@pec.example.it" in footer
     assert "servizionline@valdoria.example.it" in footer
     assert "00123450999" in footer
-    for label in ("Privacy", "Note legali", "Accessibilità"):
-        assert f">{label}</a>" in footer
+    for element, label in [
+        ("privacy-policy-link", "Privacy"),
+        ("legal-notes", "Note legali"),
+        ("accessibility-link", "Dichiarazione di accessibilità"),
+        ("faq", "Domande frequenti"),
+        ("report-inefficiency", "Segnala un disservizio"),
+    ]:
+        assert re.search(rf'data-element="{element}">{label}</a>', footer), element
+
+
+def test_the_home_page_carries_the_names_agids_validator_looks_for(
+    client: Client, municipality: Municipality
+) -> None:
+    html = client.get("/").content.decode()
+    for element in ("main-navigation", "all-services", "personal-area-login", "service-link"):
+        assert f'data-element="{element}"' in html, element
+
+
+def test_the_faq_and_the_disservice_page(client: Client, municipality: Municipality) -> None:
+    faq = client.get("/domande-frequenti/").content.decode()
+    for topic in ("Credenziali", "Tessera Sanitaria", "Sessioni", "Revoca", "Pagamenti"):
+        assert topic in faq
+    assert 'data-element="breadcrumb"' in faq
+    report = client.get("/segnala-disservizio/").content.decode()
+    assert "Segnala un disservizio" in report and "mailto:" in report
+
+
+def test_the_disservice_link_can_lead_to_the_comunes_own_service(
+    client: Client, municipality: Municipality, settings
+) -> None:
+    settings.SPORTELLO_REPORT_INEFFICIENCY_URL = "https://www.comune.example.it/segnalazioni"
+    response = client.get("/segnala-disservizio/")
+    assert response.status_code == 302
+    assert response["Location"] == "https://www.comune.example.it/segnalazioni"
+
+
+def test_the_legal_pages_say_what_the_rules_ask(
+    client: Client, municipality: Municipality, settings
+) -> None:
+    accessibility = client.get("/accessibilita/").content.decode()
+    assert 'href="https://form.agid.gov.it/"' in accessibility
+    legal = client.get("/note-legali/").content.decode()
+    assert "CC BY 4.0" in legal and "creativecommons.org/licenses/by/4.0" in legal
+    privacy = client.get("/privacy/").content.decode()
+    assert "tile.openstreetmap.org" in privacy  # the map tiles, as configured
+    assert "non carica risorse da altri siti" not in privacy
+    settings.SPORTELLO_MAP_TILES = "http://testserver/tiles/{z}/{x}/{y}.png"
+    settings.SPORTELLO_PRIVACY_NOTICE_URL = "https://www.comune.example.it/privacy"
+    own = client.get("/privacy/").content.decode()
+    assert "Le mappe sono servite dal Comune stesso" in own
+    assert 'href="https://www.comune.example.it/privacy"' in own
 
 
 def test_opening_hours_read_like_a_notice_on_the_door():
@@ -325,3 +374,9 @@ def test_backoffice_login_is_the_one_login_page(client: Client, municipality: Mu
     assert '<html lang="it"' in html
     assert "Nome utente" in html
     assert 'name="next" value="/backoffice/"' in html
+
+
+def test_the_current_alerts_card_leads_to_the_page(client: Client, municipality: Municipality):
+    card = service_cards(client.get("/").content.decode())["alerts-list"]
+    assert "Disponibile a breve" not in card
+    assert 'href="/allerta/avvisi/"' in card

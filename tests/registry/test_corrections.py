@@ -59,10 +59,19 @@ def handle(clerk_client: Client, correction, status: str, answer: str = ""):
 def test_a_citizen_reports_an_error_and_follows_it_to_the_answer(
     citizen, citizen_client, clerk_client, django_capture_on_commit_callbacks
 ) -> None:
-    response = citizen_client.post(FORM, {"topic": CorrectionTopic.NAME, "text": WRONG_NAME})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = citizen_client.post(
+            FORM, {"topic": CorrectionTopic.NAME, "text": WRONG_NAME, "conferma": "1"}
+        )
 
     assert response.status_code == 302
     assert response["Location"] == "/i-miei-dati/#segnalazioni"
+    # Confirmed on two channels: the page, and an e-mail.
+    [received] = mail.outbox
+    assert received.to == ["giulia@example.it"]
+    assert "abbiamo ricevuto la tua segnalazione" in received.body
+    assert WRONG_NAME in received.body
+    mail.outbox.clear()
     correction = CorrectionRequest.objects.get()
     assert (correction.person, correction.author) == (citizen.person, citizen)
     visura = page(citizen_client)
@@ -154,7 +163,7 @@ def test_a_citizen_without_e_mail_is_not_written_to(
 def test_a_report_that_says_nothing_usable_is_refused(
     citizen_client, data: dict[str, str], message: str
 ) -> None:
-    response = citizen_client.post(FORM, data)
+    response = citizen_client.post(FORM, {**data, "conferma": "1"})
 
     assert response.status_code == 200
     assert message in html.unescape(response.content.decode())
@@ -168,7 +177,9 @@ def test_a_citizen_may_have_only_a_few_requests_waiting(citizen, citizen_client)
             person=citizen.person, author=citizen, topic=CorrectionTopic.OTHER, text=WRONG_NAME
         )
 
-    response = citizen_client.post(FORM, {"topic": CorrectionTopic.OTHER, "text": WRONG_NAME})
+    response = citizen_client.post(
+        FORM, {"topic": CorrectionTopic.OTHER, "text": WRONG_NAME, "conferma": "1"}
+    )
 
     assert response.status_code == 200
     assert "aspetta che l'ufficio anagrafe le esamini" in html.unescape(response.content.decode())
@@ -200,3 +211,30 @@ def test_only_the_registry_office_handles_requests(citizen) -> None:
     client.force_login(operator)
 
     assert client.get(QUEUE).status_code == 403
+
+
+def test_the_report_is_summarised_before_it_is_sent(citizen_client) -> None:
+    answers = {"topic": CorrectionTopic.NAME, "text": WRONG_NAME}
+    summary = html.unescape(citizen_client.post(FORM, answers).content.decode())
+    assert "Riepilogo della segnalazione" in summary
+    assert WRONG_NAME in summary
+    assert 'name="conferma"' in summary and 'name="modifica"' in summary
+    assert not CorrectionRequest.objects.exists()
+    edit = html.unescape(citizen_client.post(FORM, {**answers, "modifica": "1"}).content.decode())
+    assert WRONG_NAME in edit and "Invia la segnalazione" in edit
+    assert not CorrectionRequest.objects.exists()
+    citizen_client.post(FORM, {**answers, "conferma": "1"})
+    assert CorrectionRequest.objects.count() == 1
+
+
+def test_the_personal_area_lists_the_report_and_every_service(citizen, citizen_client) -> None:
+    correction_request_create(
+        person=citizen.person, author=citizen, topic=CorrectionTopic.NAME, text=WRONG_NAME
+    )
+    area = html.unescape(citizen_client.get("/area-personale/").content.decode())
+    items = area.split('data-element="personal-area-items"', 1)[1].split("</ul>", 1)[0]
+    assert "Segnalazione all'anagrafe" in items and "Ricevuta" in items
+    assert 'href="/i-miei-dati/#segnalazioni"' in items
+    services = area.split('data-element="personal-area-services"', 1)[1].split("</ul>", 1)[0]
+    for url in ("/i-miei-dati/", "/certificati/", "/pagamenti/", "/allerta/iscrizione/"):
+        assert f'href="{url}"' in services, url

@@ -52,11 +52,11 @@ def test_the_visura_shows_data_documents_and_family() -> None:
     page = visura(head)
 
     assert 'Cittadinanza</dt><dd class="col-sm-8">Italia</dd>' in page
-    assert "coniugato/a, dal 9/06/2012, a Pisa (PI)" in page
+    assert "coniugato/a, dal 09/06/2012, a Pisa (PI)" in page
     documents = page.split('id="documenti-identita"', 1)[1].split("</section>", 1)[0]
     assert "Carta d'identità elettronica</h3>" in documents
     assert "CA12345AB" in documents and "il 10/05/2022 da Comune di Livorno" in documents
-    assert "1/01/2032" in documents and "scaduto" not in documents
+    assert "01/01/2032" in documents and "scaduto" not in documents
     assert "Scheda di famiglia n. F-V-1" in page
     family_table = page.split('id="famiglia"', 1)[1]
     for member, relationship in [
@@ -80,7 +80,7 @@ def test_an_expired_document_is_marked_as_such() -> None:
         issued_by="Questura di Livorno",
     )
 
-    assert "1/01/2020 <strong>(scaduto)</strong>" in visura(person)
+    assert "01/01/2020 <strong>(scaduto)</strong>" in visura(person)
 
 
 def test_a_citizen_living_abroad_sees_the_country_instead_of_a_residence() -> None:

@@ -144,9 +144,12 @@ class IssueForm(AccessibleFormMixin, forms.Form):
         empty_label=_("Scegli lo sportello"),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, by_pec: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = Office.objects.filter(issues_credentials=True)
+        if by_pec:  # checked on the copy attached to the PEC; nothing is handed over
+            self.fields["document_type"].label = _("Documento di riconoscimento allegato")
+            del self.fields["office"]
 
     def clean_document_expiry(self):
         expiry = self.cleaned_data["document_expiry"]

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sportello.documents.storage import DocumentFileField
+
 
 class User(AbstractUser):
     person = models.OneToOneField(
@@ -154,6 +156,28 @@ class CredentialRequest(models.Model):
     def __str__(self) -> str:
         who = self.codice_fiscale or self.certified_sender or self.email
         return f"{self.get_channel_display()} {who} {self.received_at:%d/%m/%Y}"
+
+
+class CredentialRequestFile(models.Model):
+    """A file attached to a PEC request (the identity document, the signed form…), kept in the
+    private documents storage under a name of ours. Only the request's clerks open it, through
+    a view that audits every opening; it is never served inline."""
+
+    credential_request = models.ForeignKey(
+        CredentialRequest, on_delete=models.CASCADE, related_name="files"
+    )
+    filename = models.CharField(_("nome del file"), max_length=200)
+    content_type = models.CharField(_("tipo"), max_length=100)
+    size = models.PositiveIntegerField(_("dimensione"))
+    file = DocumentFileField(_("file"), upload_to="pec/%Y/%m/")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("allegato di una richiesta")
+        verbose_name_plural = _("allegati delle richieste")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class CredentialIssue(models.Model):

@@ -4,12 +4,14 @@ work the queue of requests that arrived by PEC or through the online form."""
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from sportello.accounts.letters import credential_letter_pdf, credential_letter_
 from sportello.accounts.models import (
     CredentialIssue,
     CredentialRequest,
+    CredentialRequestFile,
     RequestChannel,
     RequestStatus,
     User,
@@ -39,15 +42,20 @@ from sportello.registry.models import Person
 ISSUE = "accounts.add_credentialissue"
 
 
-def _search_persons(query: str) -> list[Person]:
+SEARCH_PAGE_SIZE = 25
+
+
+def _search_persons(query: str):
+    """Everyone who matches (a queryset): the page shows them 25 at a time, and the count is
+    the true one."""
     code = codice_fiscale_normalize(query)
     if len(code) == 16 and code.isalnum():
-        return list(Person.objects.filter(codice_fiscale=code))
+        return Person.objects.filter(codice_fiscale=code).order_by("pk")
     words = query.split()
     persons = Person.objects.filter(date_of_death__isnull=True)
     for word in words:
         persons = persons.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
-    return list(persons.order_by("last_name", "first_name", "birth_date")[:25])
+    return persons.order_by("last_name", "first_name", "birth_date", "pk")
 
 
 @login_required
@@ -70,16 +78,29 @@ def operator_home(request: HttpRequest) -> HttpResponse:
 @operator_required(ISSUE)
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
-    results = None
+    results = page = None
+    total = 0
     if form.is_valid():
-        results = _search_persons(form.cleaned_data["q"])
-        audit_record(action="person_search", request=request, detail={"results": len(results)})
+        matches = _search_persons(form.cleaned_data["q"])
+        page = Paginator(matches, SEARCH_PAGE_SIZE).get_page(request.GET.get("pagina"))
+        results, total = list(page.object_list), page.paginator.count
+        audit_record(
+            action="person_search",
+            request=request,
+            detail={"results": total, "page": page.number},
+        )
     return render(
         request,
         "accounts/operator/search.html",
         {
             "form": form,
             "results": results,
+            "total": total,
+            "page": page,
+            "extra": urlencode(
+                {"q": form.data.get("q", "")}
+                | ({"richiesta": request.GET["richiesta"]} if request.GET.get("richiesta") else {})
+            ),
             "request_id": request.GET.get("richiesta", ""),
             "local_citizen_credentials": settings.SPORTELLO_LOCAL_CITIZEN_CREDENTIALS,
         },
@@ -99,7 +120,8 @@ def person_credentials(request: HttpRequest, person_id: int) -> HttpResponse:
             status=RequestStatus.PENDING,
         ).first()
     audit_record(action="person_viewed", target=person, request=request)
-    issue_form = IssueForm(request.POST or None, prefix="issue")
+    by_pec = credential_request is not None and credential_request.channel == RequestChannel.PEC
+    issue_form = IssueForm(request.POST or None, prefix="issue", by_pec=by_pec)
     if request.method == "POST" and issue_form.is_valid():
         channel = credential_request.channel if credential_request else RequestChannel.COUNTER
         login_url = request.build_absolute_uri(reverse("accounts:login"))
@@ -162,6 +184,7 @@ def person_credentials(request: HttpRequest, person_id: int) -> HttpResponse:
                 "issued_by", "office"
             )[:10],
             "credential_request": credential_request,
+            "by_pec": by_pec,
             "local_citizen_credentials": settings.SPORTELLO_LOCAL_CITIZEN_CREDENTIALS,
         },
     )
@@ -237,8 +260,35 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             messages.success(request, _("Richiesta chiusa."))
             return redirect("accounts:operator_requests")
     audit_record(action="credential_request_viewed", target=credential_request, request=request)
+    files = list(credential_request.files.all())
     return render(
         request,
         "accounts/operator/request.html",
-        {"credential_request": credential_request, "form": form},
+        {"credential_request": credential_request, "form": form, "files": files},
     )
+
+
+# Shown in the browser's own viewer; anything else is only downloaded.
+_VIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
+
+
+@never_cache
+@operator_required("accounts.change_credentialrequest")
+def request_file(request: HttpRequest, request_id: int, file_id: int) -> HttpResponse:
+    """One attachment of a PEC request, for the clerk to check (audited)."""
+    request_file = get_object_or_404(
+        CredentialRequestFile, pk=file_id, credential_request_id=request_id
+    )
+    viewable = request_file.content_type in _VIEWABLE
+    response = FileResponse(
+        services.credential_request_file_open(
+            request_file=request_file, operator=request.user, request=request
+        ),
+        as_attachment=not viewable,
+        filename=request_file.filename,
+        content_type=request_file.content_type if viewable else "application/octet-stream",
+    )
+    # What a stranger sent runs nothing here: no script, no form, no plugin.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -122,6 +122,8 @@ class PecMessage:
     text: str = ""
     reason: str | Promise = ""
     attachments: tuple[str, ...] = ()
+    # The attached files themselves (not nested messages), for the clerk to open.
+    files: tuple[PecAttachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ class _Daticert:
 
 
 @dataclass
-class _Attachment:
+class PecAttachment:
     filename: str
     content_type: str
     charset: str | None
@@ -147,7 +149,7 @@ class _Attachment:
 class _Content:
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
-    attachments: list[_Attachment] = field(default_factory=list)
+    attachments: list[PecAttachment] = field(default_factory=list)
     attachment_names: list[str] = field(default_factory=list)
 
     @property
@@ -203,6 +205,7 @@ def _parse(*, raw: bytes) -> PecMessage:
             kind=PecKind.UNRECOGNISED,
             text=content.text,
             attachments=tuple(content.attachment_names),
+            files=tuple(content.attachments),
             reason=reason,
             **common,
         )
@@ -222,6 +225,7 @@ def _parse(*, raw: bytes) -> PecMessage:
             kind=PecKind.RECEIPT,
             text=envelope_content.text,
             attachments=tuple(envelope_content.attachment_names),
+            files=tuple(envelope_content.attachments),
             **common,
         )
     if daticert_data is None:
@@ -258,6 +262,7 @@ def _parse(*, raw: bytes) -> PecMessage:
         codice_fiscale=code,
         text=content.text,
         attachments=tuple(content.attachment_names),
+        files=tuple(content.attachments),
         **common,
     )
 
@@ -531,7 +536,7 @@ def _content(*, message: Message, descend: bool) -> _Content:
                 content.attachment_names.append(name)
             data = part.get_payload(decode=True) or b""
             content.attachments.append(
-                _Attachment(
+                PecAttachment(
                     filename=name,
                     content_type=content_type,
                     charset=part.get_content_charset(),
@@ -572,7 +577,7 @@ def _codice_fiscale_find(*, texts: Iterator[str]) -> tuple[str, str]:
     return "", invalid
 
 
-def _attachment_text(attachment: _Attachment) -> str:
+def _attachment_text(attachment: PecAttachment) -> str:
     data, name, content_type = attachment.data, attachment.filename.lower(), attachment.content_type
     if len(data) > ATTACHMENT_LIMIT:
         return ""

@@ -14,7 +14,9 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from sportello.accounts.models import (
     CredentialIssue,
     CredentialRequest,
+    CredentialRequestFile,
     RequestChannel,
     RequestKind,
     RequestStatus,
@@ -35,6 +38,7 @@ from sportello.core.exceptions import ApplicationError
 from sportello.core.models import Office
 from sportello.core.queueing import enqueue_after_commit
 from sportello.core.services import audit_record, client_ip
+from sportello.core.throttle import throttle_allow
 from sportello.registry.models import Person
 from sportello.registry.selectors import person_get_by_codice_fiscale
 
@@ -47,6 +51,10 @@ SESSION_AUTH_AT = "_sportello_auth_at"
 SESSION_SEEN_AT = "_sportello_seen_at"
 SESSION_METHOD = "_sportello_method"
 SESSION_PENDING_FORM = "_sportello_pending_form"
+
+
+class TooManyRequests(ApplicationError):
+    """Refused by a limit: the page answers 429."""
 
 
 def temporary_password_generate() -> str:
@@ -119,6 +127,42 @@ def pending_form_pop(*, request: HttpRequest) -> dict[str, list[str]] | None:
         return None
     del request.session[SESSION_PENDING_FORM]
     return pending.get("data") or {}
+
+
+def pending_form_initial(*, request: HttpRequest) -> dict[str, Any] | None:
+    """`initial` for the form posted to this page after the session had expired, if any (one
+    value per field, a list where the field had several), and a message that says so."""
+    if request.method != "GET":
+        return None
+    pending = pending_form_pop(request=request)
+    if pending is None:
+        return None
+    messages.warning(
+        request,
+        _(
+            "La sessione era scaduta e i dati che avevi inviato non sono stati registrati. "
+            "Li trovi qui sotto: controllali e inviali di nuovo."
+        ),
+    )
+    return {key: values[0] if len(values) == 1 else values for key, values in pending.items()}
+
+
+def session_seconds_left(*, request: HttpRequest) -> int | None:
+    """Seconds before this session ends for inactivity (None when nobody is logged in)."""
+    seen_at = request.session.get(SESSION_SEEN_AT)
+    if seen_at is None or not request.user.is_authenticated:
+        return None
+    left = seen_at + settings.SPORTELLO_SESSION_IDLE_MINUTES * 60 - timezone.now().timestamp()
+    return max(0, int(left))
+
+
+def session_extend(*, request: HttpRequest) -> int:
+    """The citizen asked to stay: the inactivity clock starts again now."""
+    request.session[SESSION_SEEN_AT] = timezone.now().timestamp()
+    UserSession.objects.filter(session_key=request.session.session_key).update(
+        last_seen_at=timezone.now()
+    )
+    return settings.SPORTELLO_SESSION_IDLE_MINUTES * 60
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -305,6 +349,35 @@ def credentials_revoke(
 # --- credential requests ----------------------------------------------------------------
 
 
+def _online_request_limits_check(*, request: HttpRequest, email: str, window: int) -> None:
+    by_client = throttle_allow(
+        scope="credential-request-client",
+        key=client_ip(request) or "unknown",
+        limit=settings.SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT,
+        window=window,
+    )
+    by_address = throttle_allow(
+        scope="credential-request-address",
+        key=email,
+        limit=settings.SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS,
+        window=window,
+    )
+    if not (by_client and by_address):
+        audit_record(
+            action="credential_request_refused",
+            request=request,
+            channel=RequestChannel.ONLINE,
+            detail={"reason": "too many requests", "by_client": not by_client},
+        )
+        raise TooManyRequests(
+            _(
+                "Abbiamo già ricevuto troppe richieste da questo collegamento o per questo "
+                "indirizzo e-mail. Riprova domani, oppure chiedi le credenziali di persona a uno "
+                "sportello del Comune."
+            )
+        )
+
+
 def credential_request_create_online(
     *,
     codice_fiscale: str,
@@ -315,7 +388,13 @@ def credential_request_create_online(
     request: HttpRequest | None = None,
 ) -> CredentialRequest:
     local_citizen_credentials_check()
+    window = settings.SPORTELLO_CREDENTIAL_REQUEST_WINDOW
+    if request is not None:  # a web client (the demo files its requests without one)
+        _online_request_limits_check(request=request, email=email, window=window)
     person = person_get_by_codice_fiscale(codice_fiscale=codice_fiscale)
+    # The acknowledgement goes to an address nobody has verified: once per window at most, and
+    # its text is all ours (no name or other words of the requester).
+    acknowledge = throttle_allow(scope="credential-request-ack", key=email, limit=1, window=window)
     with transaction.atomic():
         credential_request = CredentialRequest.objects.create(
             channel=RequestChannel.ONLINE,
@@ -335,7 +414,8 @@ def credential_request_create_online(
         )
         from sportello.accounts.tasks import email_credential_request_received
 
-        enqueue_after_commit(email_credential_request_received, credential_request.pk)
+        if acknowledge:
+            enqueue_after_commit(email_credential_request_received, credential_request.pk)
     return credential_request
 
 
@@ -378,6 +458,7 @@ def credential_request_from_pec(*, raw: bytes) -> CredentialRequest | None:
                 message_id=message.message_id[:250],
                 reason=reason[:250],
             )
+            _request_files_keep(credential_request=credential_request, files=message.files)
             audit_record(
                 action="credential_request_received",
                 target=credential_request,
@@ -387,6 +468,38 @@ def credential_request_from_pec(*, raw: bytes) -> CredentialRequest | None:
     except IntegrityError:  # filed concurrently by another worker
         return CredentialRequest.objects.get(message_id=message.message_id[:250])
     return credential_request
+
+
+def _request_files_keep(*, credential_request: CredentialRequest, files) -> None:
+    """Keep the attached files in the private storage, under names of ours."""
+    from sportello.accounts.pec import ATTACHMENT_LIMIT
+
+    for attachment in files:
+        if not attachment.data or len(attachment.data) > ATTACHMENT_LIMIT:
+            continue
+        filename = (attachment.filename or _("allegato")).replace("/", "_")[:200]
+        kept = CredentialRequestFile(
+            credential_request=credential_request,
+            filename=filename,
+            content_type=(attachment.content_type or "application/octet-stream")[:100],
+            size=len(attachment.data),
+        )
+        kept.file.save(f"{secrets.token_hex(16)}.bin", ContentFile(attachment.data), save=False)
+        kept.save()
+
+
+def credential_request_file_open(
+    *, request_file: CredentialRequestFile, operator: User, request: HttpRequest | None = None
+):
+    """The clerk opens an attachment to check it: audited, like every look at personal data."""
+    audit_record(
+        action="credential_request_file_opened",
+        actor=operator,
+        target=request_file.credential_request,
+        request=request,
+        detail={"file": request_file.filename},
+    )
+    return request_file.file.open("rb")
 
 
 def credential_request_close(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accedi/carta/", views.smartcard_login, name="smartcard_login"),
     path("esci/", views.logout_view, name="logout"),
     path("sessione-scaduta/", views.session_expired, name="session_expired"),
+    path("sessione/prolunga/", views.session_extend, name="session_extend"),
     path("area-personale/", views.account, name="account"),
     path("area-personale/password/", views.password_change, name="password_change"),
     path("area-personale/esci-ovunque/", views.sessions_end_all, name="sessions_end_all"),
@@ -36,5 +37,10 @@ urlpatterns = [
         "operatori/richieste/<int:request_id>/",
         operator_views.request_detail,
         name="operator_request",
+    ),
+    path(
+        "operatori/richieste/<int:request_id>/allegati/<int:file_id>/",
+        operator_views.request_file,
+        name="operator_request_file",
     ),
 ]

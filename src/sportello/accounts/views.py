@@ -8,7 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user, match_token, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -196,6 +196,17 @@ def session_expired(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_POST
+@login_required
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """«Resta collegato»: the inactivity clock starts again (the warning's button)."""
+    seconds_left = services.session_extend(request=request)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"seconds_left": seconds_left})
+    return HttpResponseRedirect(_next_url(request, _home_for(request.user)))
+
+
+@never_cache
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
@@ -259,7 +270,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "my_services": [
                 (service.title, reverse(service.url_name))
                 for service in SERVICES
-                if service.certified and service.url_name and user.is_citizen
+                if service.url_name and user.is_citizen
             ],
         },
     )
@@ -280,10 +291,14 @@ def sessions_end_all(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @certified_required
 def revoke_own(request: HttpRequest) -> HttpResponse:
+    """«Revoca le mie credenziali»: a page that says what happens, then the confirmed POST."""
     user = request.user
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return render(request, "accounts/revoke_confirm.html")
     try:
         services.credentials_revoke(user=user, channel=RevocationChannel.ONLINE, request=request)
     except ApplicationError as error:
@@ -324,6 +339,9 @@ def online_request(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 request=request,
             )
+        except services.TooManyRequests as error:
+            form.add_error(None, error.message)
+            return render(request, "accounts/online_request.html", {"form": form}, status=429)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:

@@ -161,7 +161,9 @@ class CodeForm(AccessibleFormMixin, forms.Form):
         label=_("Codice di 6 cifre che hai sentito nella chiamata"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
     )
 
     def __init__(self, *args, by_sms: bool = False, **kwargs) -> None:
@@ -214,6 +216,8 @@ class ManageForm(AccessibleFormMixin, forms.Form):
 class PaperSubscriptionForm(SubscriptionForm):
     """The web form's fields, plus what the office records for a paper form. The paper form is
     for people without internet: the e-mail may be missing."""
+
+    autocomplete_own_data = False  # the clerk types the citizen's paper form
 
     protocol_number = forms.CharField(label=_("Numero di protocollo del modulo"), max_length=40)
     verification = forms.ChoiceField(

@@ -342,7 +342,36 @@ def subscription_verify(*, verification: VerificationCode, code: str) -> Subscri
             _("Nel frattempo questo numero è stato iscritto da un'altra richiesta.")
         ) from None
     audit_record(action="alert_subscription_verified", target=subscription, channel="voice")
+    subscription_done_email(subscription=subscription)
     return subscription
+
+
+def subscription_done_email(*, subscription: Subscription) -> None:
+    """The e-mail that confirms the subscription (the page says so too); our words only."""
+    if not subscription.email:
+        return
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from sportello.core.selectors import municipality_get
+
+    with translation.override(subscription.language):
+        context = {
+            "subscription": subscription,
+            "municipality": municipality_get(),
+            "manage_url": settings.SPORTELLO_PUBLIC_URL.rstrip("/") + reverse("alerts:manage"),
+        }
+        text = render_to_string("alerts/email/subscription_done.txt", context)
+        subject = _("Allerta: la tua iscrizione è attiva")
+    delivery_create(
+        medium=Medium.EMAIL,
+        to=subscription.email,
+        purpose="subscription_done",
+        reference=str(subscription.pk),
+        language=subscription.language,
+        payload={"subject": str(subject), "text": text},
+    )
 
 
 def subscriptions_pending_purge(*, now: datetime.datetime | None = None) -> int:

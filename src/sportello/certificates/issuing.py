@@ -24,6 +24,7 @@ from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.certificates.seal import SealError, seal_pdf
 from sportello.certificates.selectors import certificate_facts
 from sportello.core.exceptions import ApplicationError
+from sportello.core.queueing import enqueue_after_commit
 from sportello.core.selectors import municipality_get
 
 logger = logging.getLogger(__name__)
@@ -117,3 +118,6 @@ def certificate_seal_and_store(
     certificate.sha256 = hashlib.sha256(sealed).hexdigest()
     certificate.status = CertificateStatus.ISSUED
     certificate.save()
+    from sportello.certificates.tasks import email_certificate_issued
+
+    enqueue_after_commit(email_certificate_issued, certificate.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from sportello.accounts.decorators import certified_required
+from sportello.accounts.services import pending_form_initial
 from sportello.certificates import services
 from sportello.certificates.forms import (
     CertificateRequestForm,
@@ -31,12 +32,13 @@ from sportello.certificates.selectors import (
     certificate_verify,
     certificates_of,
 )
-from sportello.certificates.stamp_duty import stamp_duty_amount
+from sportello.certificates.stamp_duty import exemption_get, stamp_duty_amount
 from sportello.certificates.stamp_payment import stamp_payment_url
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
 from sportello.core.money import euro_text
 from sportello.core.services import client_ip
+from sportello.core.summary import SummaryRow, summary_hidden_fields, summary_step
 
 
 def _application_error(form, error: ApplicationError) -> None:
@@ -81,8 +83,13 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
         )
     except PermissionDenied:
         return _forbidden(request)
-    form = CertificateRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    restored = pending_form_initial(request=request)
+    form = CertificateRequestForm(request.POST or None, initial=restored)
+    step = summary_step(request)
+    offered = certificate_types_for(subject)
+    if step == "summary" and form.is_valid():
+        return _request_summary(request, form=form, subject=subject, offered=offered)
+    if step == "confirm" and form.is_valid():
         try:
             certificate = services.certificate_request(
                 user=request.user,
@@ -118,7 +125,6 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
                 )
                 return redirect(stamp_payment_url(certificate))
             return redirect("certificates:home")
-    offered = certificate_types_for(subject)
     return render(
         request,
         "certificates/request.html",
@@ -129,7 +135,42 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
             "is_self": subject.pk == request.user.person_id,
             "amount": stamp_duty_amount(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+def _request_summary(request: HttpRequest, *, form, subject, offered) -> HttpResponse:
+    """What will be asked for and what it costs, before anything is registered."""
+    kind = form.cleaned_data["kind"]
+    certificate_type = next((item for item in offered if item.kind.value == kind), None)
+    exemption = exemption_get(form.cleaned_data["exemption"] or "")
+    if certificate_type is not None and certificate_type.civil_status_record:
+        cost = _("Nessuno: il certificato è esente dal bollo")
+    elif exemption is not None:
+        cost = _("Nessuno: esente dal bollo (%(reason)s)") % {
+            "reason": f"{exemption.label}, {exemption.reference}"
+        }
+    else:
+        cost = _("%(amount)s di imposta di bollo, da pagare online con pagoPA") % {
+            "amount": euro_text(stamp_duty_amount())
+        }
+    rows = [
+        SummaryRow(
+            _("Certificato"),
+            certificate_type.title if certificate_type else form["kind"].value(),
+        ),
+        SummaryRow(_("Intestato a"), f"{subject.first_name} {subject.last_name}"),
+        SummaryRow(_("Uso"), form.cleaned_data["use"]),
+    ]
+    return render(
+        request,
+        "certificates/request_summary.html",
+        {
+            "rows": rows,
+            "cost": cost,
+            "hidden": summary_hidden_fields(form),
+            "subject": subject,
+        },
     )
 
 
@@ -163,7 +204,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def self_declaration(request: HttpRequest) -> HttpResponse:
     """A self-declaration about oneself, filled in from the registry, to sign and hand in."""
-    form = SelfDeclarationForm(request.POST or None)
+    form = SelfDeclarationForm(request.POST or None, initial=pending_form_initial(request=request))
     if request.method == "POST" and form.is_valid():
         try:
             certificate_type, pdf = services.self_declaration_pdf(

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from sportello.core.feedback import feedback_counts
 from sportello.core.models import (
     AuditEvent,
     Helpline,
@@ -90,3 +91,13 @@ class ServiceFeedbackAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list, the counts by service and stars (with the list's filters)."""
+        response = super().changelist_view(request, extra_context=extra_context)
+        try:
+            queryset = response.context_data["cl"].queryset
+        except (AttributeError, KeyError):  # a redirect or an error page
+            return response
+        response.context_data["feedback_counts"] = feedback_counts(queryset)
+        return response

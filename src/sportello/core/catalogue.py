@@ -125,5 +125,6 @@ SERVICES: list[PortalService] = [
         _("Leggi le allerte delle ultime ore e le istruzioni da seguire."),
         certified=False,
         section=ALERTS,
+        url_name="alerts:public_list",
     ),
 ]

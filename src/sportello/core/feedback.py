@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core import signing
+from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from sportello.core.models import FeedbackRating, ServiceFeedback
@@ -77,3 +78,27 @@ def feedback_complete(*, feedback: ServiceFeedback, aspect: str, comment: str) -
     feedback.aspect = aspect
     feedback.comment = " ".join(comment.split())[:200]
     feedback.save(update_fields=["aspect", "comment"])
+
+
+def feedback_counts(queryset=None) -> list[dict]:
+    """For operators: per service, how many ratings, their average, and how many of each star."""
+    queryset = ServiceFeedback.objects.all() if queryset is None else queryset
+    rows = (
+        queryset.order_by()
+        .values("service")
+        .annotate(
+            total=Count("pk"),
+            average=Avg("rating"),
+            **{f"stars_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
+        )
+        .order_by("service")
+    )
+    return [
+        {
+            "service": row["service"],
+            "total": row["total"],
+            "average": row["average"],
+            "by_stars": [row[f"stars_{n}"] for n in range(1, 6)],
+        }
+        for row in rows
+    ]

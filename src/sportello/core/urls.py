@@ -12,4 +12,6 @@ urlpatterns = [
     path("note-legali/", views.legal_notes, name="legal_notes"),
     path("accessibilita/", views.accessibility, name="accessibility"),
     path("valutazione/", views.feedback, name="feedback"),
+    path("domande-frequenti/", views.faq, name="faq"),
+    path("segnala-disservizio/", views.report_inefficiency, name="report_inefficiency"),
 ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
@@ -63,7 +65,34 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 @public
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy.html")
+    tiles = urlsplit(settings.SPORTELLO_MAP_TILES.replace("{s}", "a")).hostname or ""
+    own_host = request.get_host().split(":")[0]
+    return render(
+        request,
+        "core/privacy.html",
+        {
+            "tile_host": tiles if tiles and tiles != own_host else "",
+            "full_notice_url": settings.SPORTELLO_PRIVACY_NOTICE_URL,
+        },
+    )
+
+
+@public
+def faq(request: HttpRequest) -> HttpResponse:
+    """«Domande frequenti» about the desk, in our own words."""
+    return render(
+        request,
+        "core/faq.html",
+        {"idle_minutes": settings.SPORTELLO_SESSION_IDLE_MINUTES},
+    )
+
+
+@public
+def report_inefficiency(request: HttpRequest) -> HttpResponse:
+    """«Segnala un disservizio»: the comune's own service if configured, else how to tell us."""
+    if settings.SPORTELLO_REPORT_INEFFICIENCY_URL:
+        return redirect(settings.SPORTELLO_REPORT_INEFFICIENCY_URL)
+    return render(request, "core/report_inefficiency.html")
 
 
 @public
@@ -73,7 +102,11 @@ def legal_notes(request: HttpRequest) -> HttpResponse:
 
 @public
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/accessibility.html")
+    return render(
+        request,
+        "core/accessibility.html",
+        {"agid_form_url": settings.SPORTELLO_ACCESSIBILITY_STATEMENT_URL},
+    )
 
 
 @require_POST

@@ -4,6 +4,7 @@ description, removal, and handing a copy out (always audited)."""
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import IO, Any
 
 from django.core.files import File
@@ -15,6 +16,7 @@ from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 from sportello.documents.content import DetectedType, document_content_detect
 from sportello.documents.models import DocumentCopy, DocumentKind
+from sportello.documents.pdf_clean import pdf_without_active_content
 from sportello.registry.models import Person
 
 DESCRIPTION_MAX = 200
@@ -68,6 +70,12 @@ def document_copy_create(
     kind = _kind_check(kind)
     description = _description_clean(description)
     detected = document_content_detect(file=file, size=size)
+    if detected.content_type == "application/pdf":
+        file.seek(0)
+        cleaned = pdf_without_active_content(file.read())
+        file.seek(0)
+        if cleaned is not None:  # scripts, automatic actions or embedded files: gone
+            file, size = io.BytesIO(cleaned), len(cleaned)
     copy = DocumentCopy(
         person=person,
         kind=kind,
@@ -133,4 +141,11 @@ def document_copy_hand_out(
         channel=channel,
         detail={"person_id": copy.person_id, "kind": copy.kind, "own": own},
     )
-    return copy.file.open("rb")
+    opened = copy.file.open("rb")
+    if copy.content_type != "application/pdf":
+        return opened
+    # Copies kept before active content was removed on upload are cleaned on the way out.
+    with opened:
+        data = opened.read()
+    cleaned = pdf_without_active_content(data)
+    return io.BytesIO(data if cleaned is None else cleaned)

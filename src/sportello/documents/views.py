@@ -30,7 +30,7 @@ def _file_response(copy: DocumentCopy, request: HttpRequest, *, channel: str) ->
         filename=download_filename(copy),
         content_type=copy.content_type,
     )
-    response["Content-Length"] = str(copy.size)
+    response.setdefault("Content-Length", str(copy.size))
     return response
 
 

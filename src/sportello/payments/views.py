@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from sportello.accounts.decorators import certified_required
+from sportello.accounts.services import pending_form_initial
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 from sportello.payments import services
@@ -92,8 +93,15 @@ def summary(request: HttpRequest) -> HttpResponse:
         option_ids = [int(v) for v in request.POST.getlist("option") if v.isdigit()]
     else:
         option_ids = [int(v) for v in request.GET.getlist("option") if v.isdigit()]
+        email = request.user.email
+        restored = pending_form_initial(request=request)
+        if restored is not None:  # posted after the session had expired
+            values = restored.get("option", [])
+            values = values if isinstance(values, list) else [values]
+            option_ids = [int(v) for v in values if str(v).isdigit()]
+            email = restored.get("email", email)
         form = CartConfirmForm(
-            option_ids=option_ids, initial={"email": request.user.email, "option": option_ids}
+            option_ids=option_ids, initial={"email": email, "option": option_ids}
         )
     try:
         options = services.cart_options_check(user=request.user, option_ids=option_ids)

@@ -249,3 +249,27 @@ def residence_civic_number_find(
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def personal_area_corrections(*, user) -> list:
+    """The citizen's error reports to the registry office, for «Area personale»."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from sportello.core.personal_area import PersonalItem
+    from sportello.registry.models import CorrectionRequest, CorrectionStatus
+
+    if not getattr(user, "person_id", None):
+        return []
+    reports = CorrectionRequest.objects.filter(person_id=user.person_id).order_by("-created_at")
+    return [
+        PersonalItem(
+            service=_("Segnalazione all'anagrafe"),
+            title=_("Errore nei dati: %(topic)s") % {"topic": report.get_topic_display()},
+            status=report.get_status_display().capitalize(),
+            when=report.created_at,
+            url=reverse("registry:my_data") + "#segnalazioni",
+            done=report.status in (CorrectionStatus.DONE, CorrectionStatus.REJECTED),
+        )
+        for report in reports[:5]
+    ]

@@ -902,12 +902,15 @@ def correction_request_create(
             )
             % {"count": open_requests}
         )
-    return CorrectionRequest.objects.create(
+    correction = CorrectionRequest.objects.create(
         person=person,
         author=author if getattr(author, "pk", None) else None,
         topic=topic,
         text=text,
     )
+    # The e-mail that confirms the report was registered (the page says so too).
+    enqueue_after_commit(email_correction_request_status, correction.pk)
+    return correction
 
 
 def correction_answer_check(*, status: str, answer: str) -> str:

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sportello.accounts.decorators import certified_required
+from sportello.accounts.services import pending_form_initial
 from sportello.core.exceptions import ApplicationError
+from sportello.core.summary import SummaryRow, summary_hidden_fields, summary_step
 from sportello.registry.forms import CorrectionRequestForm
 from sportello.registry.models import CorrectionTopic
 from sportello.registry.selectors import person_visura
@@ -27,9 +29,27 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @certified_required
 def correction_new(request: HttpRequest) -> HttpResponse:
     """ "Segnala un errore": the citizen tells the registry office what is wrong in their data."""
+    step = summary_step(request)
     if request.method == "POST":
         form = CorrectionRequestForm(request.POST)
-        if form.is_valid():
+        if step == "summary" and form.is_valid():
+            return render(
+                request,
+                "registry/correction_summary.html",
+                {
+                    "rows": [
+                        SummaryRow(
+                            _("Dato sbagliato"),
+                            dict(form.fields["topic"].choices)[form.cleaned_data["topic"]],
+                        ),
+                        SummaryRow(_("Che cosa è sbagliato"), form.cleaned_data["text"]),
+                        SummaryRow(_("Inviata a"), _("Ufficio anagrafe")),
+                    ],
+                    "cost": _("Nessuno"),
+                    "hidden": summary_hidden_fields(form),
+                },
+            )
+        if step == "confirm" and form.is_valid():
             try:
                 correction_request_create(
                     person=request.user.person,
@@ -51,7 +71,8 @@ def correction_new(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("registry:my_data") + "#segnalazioni")
     else:
         topic = request.GET.get("dato", "")
+        restored = pending_form_initial(request=request)
         form = CorrectionRequestForm(
-            initial={"topic": topic if topic in CorrectionTopic.values else ""}
+            initial=restored or {"topic": topic if topic in CorrectionTopic.values else ""}
         )
     return render(request, "registry/correction_new.html", {"form": form})

@@ -146,6 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "sportello.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "sportello.accounts.validators.PersonalDataValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {
@@ -304,6 +305,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Logins are in the audit log; these libraries' progress chatter is not needed.
         "axes": {"level": "WARNING"},
+        # The embedded broker (filesystem://) has no host: kombu's «No hostname was supplied»
+        # is noise a newcomer cannot act on.
+        "kombu.connection": {"level": "ERROR"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "xmlschema": {"level": "WARNING"},
@@ -582,6 +586,17 @@ SPORTELLO_CERTIFICATE_VERIFY_LIMIT = env.integer(
 SPORTELLO_CERTIFICATE_VERIFY_WINDOW = env.integer(
     "SPORTELLO_CERTIFICATE_VERIFY_WINDOW", 600, minimum=1
 )
+# Online credential requests: at most so many per client address and per e-mail address in
+# the window (seconds); the acknowledgement goes to an address at most once in the window.
+SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT = env.integer(
+    "SPORTELLO_CREDENTIAL_REQUEST_PER_CLIENT", 5, minimum=1
+)
+SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS = env.integer(
+    "SPORTELLO_CREDENTIAL_REQUEST_PER_ADDRESS", 3, minimum=1
+)
+SPORTELLO_CREDENTIAL_REQUEST_WINDOW = env.integer(
+    "SPORTELLO_CREDENTIAL_REQUEST_WINDOW", 24 * 3600, minimum=60
+)
 SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES = env.integer(
     "SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
 )
@@ -650,6 +665,14 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
     *tile_origins(SPORTELLO_MAP_TILES),
     *CSP_IMAGE_SOURCES,
 ]
+# Legal pages (Modello Comuni): the full privacy notice on the comune's site, the comune's
+# accessibility statement on AgID's platform, and where to report a disservice (the comune's own
+# service if it has one; otherwise the page of this site that explains how).
+SPORTELLO_PRIVACY_NOTICE_URL = env.text("SPORTELLO_PRIVACY_NOTICE_URL", "")
+SPORTELLO_ACCESSIBILITY_STATEMENT_URL = env.text(
+    "SPORTELLO_ACCESSIBILITY_STATEMENT_URL", "https://form.agid.gov.it/"
+)
+SPORTELLO_REPORT_INEFFICIENCY_URL = env.text("SPORTELLO_REPORT_INEFFICIENCY_URL", "")
 SPORTELLO_CAP_FEEDS = env.items("SPORTELLO_CAP_FEEDS", [])  # CAP/Atom/RSS URLs polled (docs/cap.md)
 
 # --- Payments with pagoPA (docs/payments.md) --------------------------------------------------

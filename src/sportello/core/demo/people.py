@@ -753,12 +753,24 @@ def _country_name(code: str) -> str:
     return Locale.parse("it").territories.get(code, code)
 
 
+@cache
+def _specimen_font(weight: str, size: int):
+    """Titillium Web, as bundled with Bootstrap Italia's static files: Pillow's default font
+    has no accented letters («identit�»)."""
+    from django.contrib.staticfiles import finders
+
+    found = finders.find(f"fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-{weight}.ttf")
+    if not found:
+        return ImageFont.load_default(size)
+    return ImageFont.truetype(found, size)
+
+
 def _specimen(title: str, lines: list[str], *, image_format: str) -> bytes:
     """A clearly fake document: a card with the person's data and «FAC-SIMILE» across it."""
     image = Image.new("RGB", (1240, 800), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((20, 20, 1219, 779), outline=(0, 102, 204), width=6)
-    title_font, text_font = ImageFont.load_default(44), ImageFont.load_default(30)
+    title_font, text_font = _specimen_font("600", 44), _specimen_font("regular", 30)
     draw.text((60, 60), title, fill=(0, 51, 102), font=title_font)
     for index, line in enumerate(lines):
         draw.text((60, 160 + index * 56), line, fill="black", font=text_font)

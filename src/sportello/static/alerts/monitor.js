@@ -83,8 +83,20 @@
     timer = window.setTimeout(poll, delay);
   }
 
+  // WCAG 2.2.2: the automatic updates can be paused, and resumed, by the person reading.
+  var paused = false;
+  var pauseButton = document.getElementById("monitor-pause");
+  if (pauseButton) {
+    pauseButton.addEventListener("click", function () {
+      paused = !paused;
+      pauseButton.setAttribute("aria-pressed", paused ? "true" : "false");
+      pauseButton.textContent = paused ? pauseButton.dataset.resume : pauseButton.dataset.pause;
+      if (!paused && live) { schedule(0); }
+    });
+  }
+
   function poll() {
-    if (document.hidden) { return; } // resumed by visibilitychange
+    if (document.hidden || paused) { return; } // resumed by visibilitychange or the button
     fetch(config.progressUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
@@ -207,7 +219,7 @@
     if (live) {
       var mapTimer = window.setInterval(function () {
         if (!live) { window.clearInterval(mapTimer); return; }
-        if (!document.hidden) { refreshMap(); }
+        if (!document.hidden && !paused) { refreshMap(); }
       }, config.mapInterval);
     }
   }

@@ -27,7 +27,8 @@ def _organisation() -> str:
 
 
 class Command(BaseCommand):
-    # The checks would warn that the seal is missing: the very thing this command makes.
+    # Runs before the seal exists and before migrate (make setup): the system checks would
+    # only warn about what this very set-up is about to do.
     requires_system_checks: list[str] = []
     help = (
         "Crea (una volta) il sigillo elettronico di prova dei certificati e la sua CA in "

@@ -12,6 +12,9 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
+    # Runs before the seal exists and before migrate (make setup): the system checks would
+    # only warn about what this very set-up is about to do.
+    requires_system_checks: list[str] = []
     help = "Compile every locale/*/LC_MESSAGES/*.po of Sportello into .mo files."
 
     def handle(self, *args: Any, **options: Any) -> None:

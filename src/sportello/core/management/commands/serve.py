@@ -8,6 +8,7 @@ so nothing is left running half-way.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -49,7 +50,8 @@ class Command(BaseCommand):
             sys.executable, "-m", "celery", "-A", "sportello", "worker", "-n", "bulk@%h",
             "--queues", BULK_QUEUES, "--concurrency", "2", "--loglevel", "INFO",
         ]  # fmt: skip
-        processes = [subprocess.Popen(web), subprocess.Popen(worker), subprocess.Popen(bulk)]
+        environment = child_environment(host=host, port=port)
+        processes = [subprocess.Popen(command, env=environment) for command in (web, worker, bulk)]
         self._print_welcome(host, port)
 
         def stop(signum: int, frame: Any) -> None:
@@ -107,6 +109,19 @@ class Command(BaseCommand):
                 for row in rows:
                     lines.append(f"    {row[0]:<18} {row[1]:<{width}} {row[2]}")
         self.stdout.write("\n".join(lines) + "\n")
+
+
+def child_environment(*, host: str, port: int) -> dict[str, str]:
+    """The environment of the web server and the workers: unless SPORTELLO_PUBLIC_URL is set,
+    the address this run answers on, so that links made outside a request (the certificate's
+    QR code and verification link, e-mails, webhooks) agree with the pages."""
+    environment = dict(os.environ)
+    if not environment.get("SPORTELLO_PUBLIC_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        if ":" in shown:
+            shown = f"[{shown}]"
+        environment["SPORTELLO_PUBLIC_URL"] = f"http://{shown}:{port}"
+    return environment
 
 
 def _port_in_use(host: str, port: int) -> bool:
