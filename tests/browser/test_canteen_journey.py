@@ -7,12 +7,10 @@ downloads the sealed yearly statement. Every page passes axe-core and fits 320 p
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -23,36 +21,10 @@ from sportello.canteen.models import (
     Enrolment,
     EnrolmentStatus,
 )
-from sportello.certificates.demo_seal import demo_seal_ensure
-from tests.browser.test_payments_journey import PASSWORD, accessible, pay_in_checkout
+from tests.browser.demo import accessible, log_in, pay_in_checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHILD_CODE = "RSSMRA17A01G702Q"
-
-
-@pytest.fixture(scope="module")
-def canteen_seal(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("seal")
-    demo_seal_ensure(directory=directory, organisation="Comune di Livorno")
-    return directory
-
-
-@pytest.fixture
-def demo_comune(live_server, settings, canteen_seal: Path) -> None:
-    settings.SPORTELLO_SEAL = {
-        **settings.SPORTELLO_SEAL,
-        "backend": "demo",
-        "demo_dir": canteen_seal,
-    }
-    settings.SPORTELLO_PAYMENTS_PROVIDER = "sportello.payments.providers.simulator.Simulator"
-    settings.SPORTELLO_DEMO_PASSWORD = PASSWORD
-    call_command("demo", "--citizens", "20", "--seed", "1", stdout=io.StringIO())
-
-
-def log_in(page: Page, username: str) -> None:
-    page.get_by_label("Nome utente", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Accedi", exact=True).click()
 
 
 def next_canteen_day(weekdays: str) -> datetime.date:

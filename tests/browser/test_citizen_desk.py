@@ -4,61 +4,23 @@ has no sideways scroll at 320 px."""
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from sportello.accounts.models import User
 from sportello.accounts.services import SESSION_SEEN_AT
-from sportello.certificates.demo_seal import demo_seal_ensure
 from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.core.models import ServiceFeedback
+from tests.browser.demo import accessible, log_in, pay_in_checkout
 from tests.channels.smtp_peer import SmtpPeer, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "Sportello-Demo-2026"  # noqa: S105 - the demo's published password
-
-
-@pytest.fixture(scope="module")
-def seal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("seal")
-    demo_seal_ensure(directory=directory, organisation="Comune di Livorno")
-    return directory
-
-
-@pytest.fixture
-def demo_comune(live_server, settings, seal_dir: Path) -> None:
-    settings.SPORTELLO_SEAL = {**settings.SPORTELLO_SEAL, "backend": "demo", "demo_dir": seal_dir}
-    settings.SPORTELLO_PAYMENTS_PROVIDER = "sportello.payments.providers.simulator.Simulator"
-    settings.SPORTELLO_DEMO_PASSWORD = PASSWORD
-    call_command("demo", "--citizens", "20", "--seed", "1", stdout=io.StringIO())
-
-
-def log_in(page: Page) -> None:
-    page.get_by_label("Nome utente", exact=True).fill("cittadino")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Accedi", exact=True).click()
-
-
-def accessible(page: Page) -> None:
-    """axe-core finds nothing, and at 320 px nothing scrolls sideways (WCAG 1.4.10)."""
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-    size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 800})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size(size)
-    assert width <= 320, f"{page.url} scrolls sideways at 320 px ({width} px wide)"
 
 
 def idle_out(page: Page) -> None:
@@ -67,14 +29,6 @@ def idle_out(page: Page) -> None:
     session = SessionStore(session_key=cookie["value"])
     session[SESSION_SEEN_AT] = time.time() - (settings.SPORTELLO_SESSION_IDLE_MINUTES + 1) * 60
     session.save()
-
-
-def pay_in_checkout(page: Page) -> None:
-    expect(page.get_by_role("heading", name="Riepilogo del pagamento")).to_be_visible()
-    page.get_by_role("button", name="Conferma e paga con pagoPA").click()
-    expect(page.get_by_role("heading", name="Simulatore pagoPA")).to_be_visible()
-    page.get_by_role("button", name=re.compile(r"^Paga € ")).click()
-    expect(page.get_by_role("heading", name="Pagamento eseguito")).to_be_visible()
 
 
 @pytest.fixture
@@ -125,7 +79,7 @@ def test_a_certificate_request_survives_the_expiry_and_ends_with_a_rating(
     expect(page.get_by_label("Uso")).to_have_value("pratica di mutuo")
     page.get_by_role("button", name="Richiedi il certificato").click()
     page.get_by_role("button", name="Conferma", exact=True).click()
-    pay_in_checkout(page)
+    pay_in_checkout(page, audit=False)
     page.get_by_role("link", name=re.compile("Certificati anagrafici")).click()
     certificate = Certificate.objects.get()
     assert certificate.status == CertificateStatus.ISSUED

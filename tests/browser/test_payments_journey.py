@@ -10,62 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from sportello.certificates.demo_seal import demo_seal_ensure
 from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.core.models import ServiceFeedback
 from sportello.payments.models import Cart, PaymentPosition, PositionStatus, Receipt
+from tests.browser.demo import accessible, log_in, pay_in_checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "Sportello-Demo-2026"  # noqa: S105 - the demo's published password
-
-
-@pytest.fixture(scope="module")
-def seal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("seal")
-    demo_seal_ensure(directory=directory, organisation="Comune di Livorno")
-    return directory
-
-
-@pytest.fixture
-def demo_comune(live_server, settings, seal_dir: Path) -> None:
-    settings.SPORTELLO_SEAL = {**settings.SPORTELLO_SEAL, "backend": "demo", "demo_dir": seal_dir}
-    settings.SPORTELLO_PAYMENTS_PROVIDER = "sportello.payments.providers.simulator.Simulator"
-    settings.SPORTELLO_DEMO_PASSWORD = PASSWORD
-    call_command("demo", "--citizens", "20", "--seed", "1", stdout=io.StringIO())
-
-
-def log_in(page: Page) -> None:
-    page.get_by_label("Nome utente", exact=True).fill("cittadino")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Accedi", exact=True).click()
-
-
-def accessible(page: Page) -> None:
-    """axe-core finds nothing, and at 320 px nothing scrolls sideways (WCAG 1.4.10)."""
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-    size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 800})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size(size)
-    assert width <= 320, f"{page.url} scrolls sideways at 320 px ({width} px wide)"
-
-
-def pay_in_checkout(page: Page) -> None:
-    expect(page.get_by_role("heading", name="Riepilogo del pagamento")).to_be_visible()
-    accessible(page)
-    page.get_by_role("button", name="Conferma e paga con pagoPA").click()
-    expect(page.get_by_role("heading", name="Simulatore pagoPA")).to_be_visible()
-    accessible(page)
-    page.get_by_role("button", name=re.compile(r"^Paga € ")).click()
-    expect(page.get_by_role("heading", name="Pagamento eseguito")).to_be_visible()
-    accessible(page)
 
 
 def test_a_certificate_with_bollo_is_paid_and_downloaded_sealed(page: Page, demo_comune) -> None:

@@ -5,25 +5,15 @@ page passes axe-core and has no sideways scroll at 320 px."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from sportello.permits.models import Permit, PermitStatus
-from tests.browser.test_payments_journey import PASSWORD, accessible, log_in, pay_in_checkout
+from tests.browser.demo import accessible, log_in, pay_in_checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_comune(live_server, settings) -> None:
-    settings.SPORTELLO_PAYMENTS_PROVIDER = "sportello.payments.providers.simulator.Simulator"
-    settings.SPORTELLO_DEMO_PASSWORD = PASSWORD
-    settings.SPORTELLO_PUBLIC_URL = live_server.url
-    call_command("demo", "--citizens", "20", "--seed", "1", stdout=io.StringIO())
 
 
 def test_renew_add_a_car_pay_and_check(page: Page, demo_comune, tmp_path) -> None:
