@@ -89,11 +89,11 @@ def test_draw_a_polygon_see_the_count_save_and_preview(operator_page) -> None:
         "m.leafletMap.setView([lat, lon], 16, {animate: false}); }",
         [centre.latitude, centre.longitude],
     )
-    page.evaluate(
-        "const m = document.getElementById('area-map').leafletMap;"
+    page.evaluate(  # a function returning nothing: the map itself cannot be sent back
+        "() => { const m = document.getElementById('area-map').leafletMap;"
         "window.vertices = 0; window.created = 0;"
         "m.on('draw:drawvertex', e => { window.vertices = e.layers.getLayers().length; });"
-        "m.on('draw:created', () => { window.created += 1; });"
+        "m.on('draw:created', () => { window.created += 1; }); }"
     )
     page.locator(".leaflet-draw-draw-polygon").click()
     box = page.locator("#area-map").bounding_box()  # after the click scrolled the map into view
