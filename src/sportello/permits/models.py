@@ -191,6 +191,12 @@ class Permit(models.Model):
     valid_from = models.DateField(_("valido dal"))
     valid_until = models.DateField(_("valido fino al"))
     fee = models.DecimalField(_("tariffa"), max_digits=8, decimal_places=2, default=0)
+    # The type's handling fee when the citizen confirmed: charged on every application and
+    # renewal on top of the fee table, kept here so that a later change of the type's fee does
+    # not rewrite what was asked.
+    handling_fee = models.DecimalField(
+        _("diritti di istruttoria"), max_digits=8, decimal_places=2, default=0
+    )
     household_rank = models.PositiveSmallIntegerField(_("veicolo del nucleo n."), default=1)
     payment_position_id = models.BigIntegerField(null=True, blank=True, unique=True)
     renewal_of = models.ForeignKey(
@@ -230,7 +236,7 @@ class Permit(models.Model):
     @property
     def total(self):
         """What the citizen pays: the fee of the household's rank and the handling fee."""
-        return self.fee + self.permit_type.handling_fee
+        return self.fee + self.handling_fee
 
 
 class PermitEvent(models.Model):

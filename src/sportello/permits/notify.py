@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from sportello.channels.base import Medium
 from sportello.channels.services import delivery_create
+from sportello.permits.selectors import permit_amount_lines
 
 SUBJECTS = {
     "submitted": lambda: _("Permesso ZTL/ZSC: domanda ricevuta"),
@@ -31,6 +32,7 @@ def permit_notify(permit, *, kind: str, sms: bool = False) -> None:
         "permit": permit,
         "kind": kind,
         "url": base + reverse("permits:detail", args=[permit.pk]),
+        "amounts": permit_amount_lines(permit),
     }
     if user.email:
         delivery_create(

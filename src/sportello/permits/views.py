@@ -22,6 +22,8 @@ from sportello.permits.models import PermitStatus
 from sportello.permits.plates import plate_compact
 from sportello.permits.rendering import permit_pdf
 from sportello.permits.selectors import (
+    amount_lines,
+    permit_amount_lines,
     permit_check,
     permit_of,
     permit_state,
@@ -147,7 +149,13 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "permits/summary.html",
-        {"permit": permit, "quote": quote},
+        {
+            "permit": permit,
+            "quote": quote,
+            "amounts": amount_lines(
+                rank=quote.rank, fee=quote.fee, handling_fee=quote.handling_fee
+            ),
+        },
     )
 
 
@@ -167,6 +175,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "permit": permit,
             "state": permit_state(permit),
             "events": permit.events.all(),
+            "amounts": permit_amount_lines(permit),
             "renewable": renewable(permit),
             "pay_url": _payment_url(permit),
             "just_confirmed": just_confirmed,

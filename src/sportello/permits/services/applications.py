@@ -36,7 +36,7 @@ from sportello.permits.services.common import (
     period_end,
     permit_after_check,
     permit_code_new,
-    permit_quote,
+    permit_quote_apply,
     plate_free_check,
 )
 
@@ -143,8 +143,7 @@ def permit_draft_create(
                         save=False,
                     )
                     stored.append(document)
-            quote = permit_quote(permit)
-            permit.fee, permit.household_rank = quote.fee, quote.rank
+            permit_quote_apply(permit)
             permit.save()
         except Exception:
             # Nothing half-written: the files go with the row that failed.
@@ -176,8 +175,7 @@ def permit_confirm(*, permit: Permit, user: Any, request: Any = None) -> Permit:
             raise ApplicationError(_("Questa domanda è già stata inviata."))
         transaction_lock(f"permits:household:{permit.family_id or permit.holder_id}")
         plate_free_check(zone=permit.zone, plate=permit.plate, renewal_of=permit.renewal_of)
-        quote = permit_quote(permit)
-        permit.fee, permit.household_rank = quote.fee, quote.rank
+        quote = permit_quote_apply(permit)
         try:
             with transaction.atomic():
                 if quote.needs_check:
@@ -244,8 +242,7 @@ def permit_renew(*, permit: Permit, user: Any, request: Any = None) -> Permit:
         renewal_of=permit, status=PermitStatus.DRAFT, applicant=user
     ).first()
     if draft is not None:
-        quote = permit_quote(draft)
-        draft.fee, draft.household_rank = quote.fee, quote.rank
+        permit_quote_apply(draft)
         draft.save()
         return draft
     with transaction.atomic():
@@ -271,8 +268,7 @@ def permit_renew(*, permit: Permit, user: Any, request: Any = None) -> Permit:
             ),
             renewal_of=permit,
         )
-        quote = permit_quote(renewal)
-        renewal.fee, renewal.household_rank = quote.fee, quote.rank
+        permit_quote_apply(renewal)
         renewal.save()
     return renewal
 
