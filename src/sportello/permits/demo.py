@@ -1,8 +1,8 @@
 """The permits part of the demo town: a ZTL over the centre (around the town hall) and a ZSC
 around it, their permit types with Livorno's fees (first vehicle of a household free, second
-€60, third and further €150) and €10 of handling fee on the residents' types, and the demo citizen's car with a permit expiring next month.
-The ZTL also takes in the demo citizen's street, so that they live inside it whichever street
-the synthetic town gave them. Idempotent."""
+€60, third and further €150) and €10 of handling fee on the residents' types, and the demo
+citizen's car with a permit expiring next month. The ZTL also takes in the demo citizen's
+street, so that they live inside it whichever street the synthetic town gave them. Idempotent."""
 
 from __future__ import annotations
 
