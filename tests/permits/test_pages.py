@@ -234,3 +234,34 @@ def test_area_personale_lists_the_permits(sara_user, resident_type):
         item for item in personal_items(user=sara_user) if item.service == "Permessi ZTL e ZSC"
     ]
     assert items and items[0].url == reverse("permits:detail", args=[permit.pk])
+
+
+def test_the_public_check_is_limited_per_client_behind_the_proxy(
+    sara_user, resident_type, settings
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SPORTELLO_TRUSTED_PROXIES = ["10.0.0.2"]
+    settings.SPORTELLO_PERMIT_CHECK_LIMIT = 3
+    settings.SPORTELLO_PERMIT_CHECK_WINDOW = 600
+    permit = apply(sara_user, resident_type)
+    url = reverse("permits:check")
+    query = {"targa": permit.plate, "codice": permit.display_code}
+    nginx = {"REMOTE_ADDR": "10.0.0.2"}
+    for _attempt in range(3):
+        ok = Client().get(url, query, HTTP_X_FORWARDED_FOR="203.0.113.7", **nginx)
+        assert ok.status_code == 200 and "Permesso valido" in page_text(ok)
+    refused = Client().get(url, query, HTTP_X_FORWARDED_FOR="203.0.113.7", **nginx)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "600"
+    text = page_text(refused)
+    assert "Troppe verifiche in poco tempo" in text and "Riprova fra 10 minuti" in text
+    assert "Permesso valido" not in text
+    # Someone else behind the same nginx is not refused; nor is a header written by the client
+    # itself to the left of the real one believed.
+    other = Client().get(url, query, HTTP_X_FORWARDED_FOR="198.51.100.9", **nginx)
+    assert other.status_code == 200 and "Permesso valido" in page_text(other)
+    spoofed = Client().get(url, query, HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.7", **nginx)
+    assert spoofed.status_code == 429
+    cache.clear()

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sportello.accounts.decorators import certified_required
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
+from sportello.core.services import client_ip
+from sportello.core.throttle import throttle_allow
 from sportello.permits import services
 from sportello.permits.forms import ApplicationForm, CheckForm, PlateChangeForm
 from sportello.permits.models import PermitStatus
@@ -248,10 +250,23 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def check(request: HttpRequest) -> HttpResponse:
     """Anyone (a warden scanning the QR code) checks a permit by plate and code together: the
-    answer is the zone and whether it is valid, never who holds it."""
+    answer is the zone and whether it is valid, never who holds it. At most
+    SPORTELLO_PERMIT_CHECK_LIMIT checks per client address in the window (429 beyond)."""
     form = CheckForm(request.GET or None)
     context: dict = {"form": form, "result": None}
     if form.is_bound and form.is_valid():
+        window = settings.SPORTELLO_PERMIT_CHECK_WINDOW
+        allowed = throttle_allow(
+            scope="permit-check",
+            key=client_ip(request) or "unknown",
+            limit=settings.SPORTELLO_PERMIT_CHECK_LIMIT,
+            window=window,
+        )
+        if not allowed:
+            context["retry_minutes"] = max(1, -(-window // 60))
+            response = render(request, "permits/check.html", context, status=429)
+            response["Retry-After"] = str(window)
+            return response
         context["result"] = permit_check(
             code=form.cleaned_data["codice"], plate=plate_compact(form.cleaned_data["targa"])
         )

@@ -607,6 +607,10 @@ SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES = env.integer(
 SPORTELLO_PERMIT_PAYMENT_DAYS = env.integer("SPORTELLO_PERMIT_PAYMENT_DAYS", 30, minimum=1)
 SPORTELLO_PERMIT_RENEWAL_DAYS = env.integer("SPORTELLO_PERMIT_RENEWAL_DAYS", 60, minimum=1)
 SPORTELLO_PERMIT_MOVE_GRACE_DAYS = env.integer("SPORTELLO_PERMIT_MOVE_GRACE_DAYS", 30, minimum=0)
+# The public check (plate + code): checks allowed per client address in the window, so that
+# codes cannot be tried by the million (the address as core.services.client_ip finds it).
+SPORTELLO_PERMIT_CHECK_LIMIT = env.integer("SPORTELLO_PERMIT_CHECK_LIMIT", 30, minimum=1)
+SPORTELLO_PERMIT_CHECK_WINDOW = env.integer("SPORTELLO_PERMIT_CHECK_WINDOW", 600, minimum=1)
 
 # --- Alert dispatch (issue 5) --------------------------------------------------------------
 # Providers' capacity, shared by all workers (channels.limits): messages (or new calls) per
