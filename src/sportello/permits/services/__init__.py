@@ -14,7 +14,12 @@ from sportello.permits.services.applications import (
     permit_renew,
 )
 from sportello.permits.services.common import Quote, day_start, permit_code_new, permit_quote
-from sportello.permits.services.jobs import permits_expire, permits_remind, permits_residence_check
+from sportello.permits.services.jobs import (
+    permits_expire,
+    permits_remind,
+    permits_residence_changed,
+    permits_residence_check,
+)
 from sportello.permits.services.office import (
     permit_accept,
     permit_paid,
@@ -51,6 +56,7 @@ __all__ = [
     "permits_expire",
     "permits_payment_register",
     "permits_remind",
+    "permits_residence_changed",
     "permits_residence_check",
     "zone_area_set",
     "zone_save",
