@@ -4,6 +4,7 @@ renewal, PDF), the public check, the office's screens and the cameras' API."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -265,3 +266,132 @@ def test_the_public_check_is_limited_per_client_behind_the_proxy(
     spoofed = Client().get(url, query, HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.7", **nginx)
     assert spoofed.status_code == 429
     cache.clear()
+
+
+def test_a_plate_change_to_a_company_car_asks_for_the_contract_and_waits_for_the_office(
+    sara_user, resident_type, mobility_client
+):
+    from sportello.channels.models import Delivery
+    from sportello.permits.models import PlateChange, PlateChangeStatus
+    from sportello.permits.selectors import zone_plates
+
+    permit = apply(sara_user, resident_type, plate="AB123CD")  # a family car
+    client = logged_in(sara_user)
+    url = reverse("permits:plate_change", args=[permit.pk])
+    without = client.post(
+        url,
+        {"plate": "LM 789 NP", "ownership": "company", "registration_document": upload()},
+    )
+    assert without.status_code == 400
+    assert "carica il contratto" in page_text(without)
+    assert not PlateChange.objects.exists()
+
+    asked = client.post(
+        url,
+        {
+            "plate": "LM 789 NP",
+            "ownership": "company",
+            "registration_document": upload(),
+            "contract_document": upload("contratto.pdf", "pdf"),
+        },
+    )
+    assert asked.status_code == 302
+    change = PlateChange.objects.get()
+    assert change.status == PlateChangeStatus.AWAITING_CHECK
+    # Nothing changes for the cameras until the office decides.
+    assert zone_plates(zone=resident_type.zone) == ["AB123CD"]
+    detail = page_text(client.get(reverse("permits:detail", args=[permit.pk])))
+    assert "in verifica dall'ufficio mobilità" in detail
+    assert Delivery.objects.filter(purpose="permit_plate_change_submitted").exists()
+
+    queue = page_text(mobility_client.get(reverse("permits:operator_queue")))
+    assert "Cambi di targa da verificare" in queue and "LM789NP" in queue
+    page = page_text(
+        mobility_client.get(reverse("permits:operator_plate_change", args=[change.pk]))
+    )
+    assert "Contratto" in page
+    document = mobility_client.get(
+        reverse("permits:operator_plate_change_document", args=[change.pk, "contract_document"])
+    )
+    assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+    mobility_client.post(
+        reverse("permits:operator_plate_change", args=[change.pk]), {"decision": "accept"}
+    )
+    change.refresh_from_db()
+    permit.refresh_from_db()
+    assert change.status == PlateChangeStatus.ACCEPTED
+    assert (permit.plate, permit.ownership) == ("LM789NP", "company")
+    assert permit.contract_document
+    assert zone_plates(zone=resident_type.zone) == ["LM789NP"]
+    assert Delivery.objects.filter(purpose="permit_plate_changed").exists()
+
+
+def test_a_company_cars_plate_change_needs_a_new_contract_and_can_be_rejected(
+    sara_user, resident_type, mobility_client
+):
+    from sportello.permits.models import PlateChange, PlateChangeStatus
+    from sportello.permits.selectors import zone_plates
+
+    permit = apply(
+        sara_user,
+        resident_type,
+        ownership="company",
+        owner_id=None,
+        contract_document=upload("contratto.pdf", "pdf"),
+    )
+    mobility_client.post(
+        reverse("permits:operator_detail", args=[permit.pk]), {"decision": "accept"}
+    )
+    permit.refresh_from_db()
+    assert permit.status == PermitStatus.VALID
+    client = logged_in(sara_user)
+    url = reverse("permits:plate_change", args=[permit.pk])
+    # The form starts from the permit's own kind of car: a company car.
+    assert 'value="company" checked' in page_text(client.get(url))
+    refused = client.post(
+        url, {"plate": "RS 321 TV", "ownership": "company", "registration_document": upload()}
+    )
+    assert refused.status_code == 400 and "carica il contratto" in page_text(refused)
+    second = client.post(
+        url,
+        {
+            "plate": "RS 321 TV",
+            "ownership": "company",
+            "registration_document": upload(),
+            "contract_document": upload("contratto.pdf", "pdf"),
+        },
+    )
+    assert second.status_code == 302, re.findall(r'role="alert">([^<]+)', page_text(second))
+    change = PlateChange.objects.get()
+    mobility_client.post(
+        reverse("permits:operator_plate_change", args=[change.pk]),
+        {"decision": "reject", "reason": "Il contratto è scaduto il mese scorso."},
+    )
+    change.refresh_from_db()
+    permit.refresh_from_db()
+    assert change.status == PlateChangeStatus.REJECTED
+    assert permit.plate == "AB123CD" and zone_plates(zone=resident_type.zone) == ["AB123CD"]
+    assert "contratto è scaduto" in page_text(
+        client.get(reverse("permits:detail", args=[permit.pk]))
+    )
+
+
+def test_a_family_cars_plate_change_is_at_once(sara_user, household, resident_type):
+    from sportello.permits.models import PlateChange
+    from sportello.permits.selectors import zone_plates
+
+    permit = apply(sara_user, resident_type, plate="AB123CD")
+    response = logged_in(sara_user).post(
+        reverse("permits:plate_change", args=[permit.pk]),
+        {
+            "plate": "GH 456 JK",
+            "ownership": "family",
+            "owner": household.paolo.pk,
+            "registration_document": upload(),
+        },
+    )
+    assert response.status_code == 302
+    permit.refresh_from_db()
+    assert permit.plate == "GH456JK" and permit.owner_id == household.paolo.pk
+    assert zone_plates(zone=resident_type.zone) == ["GH456JK"]
+    assert not PlateChange.objects.exists()

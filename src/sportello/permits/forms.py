@@ -98,9 +98,40 @@ class PlateChangeForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     plate_foreign = forms.BooleanField(label=_("Targa estera"), required=False)
+    ownership = forms.ChoiceField(
+        label=_("Il nuovo veicolo è"),
+        choices=VehicleOwnership.choices,
+        widget=forms.RadioSelect,
+    )
+    owner = forms.TypedChoiceField(
+        label=_("Intestatario (persona della tua famiglia anagrafica)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
     registration_document = forms.FileField(
         label=_("Carta di circolazione del nuovo veicolo"), help_text=DOCUMENT_HELP
     )
+    contract_document = forms.FileField(
+        label=_("Contratto di leasing o noleggio, o dichiarazione dell'azienda"),
+        required=False,
+        help_text=_(
+            "Solo se il nuovo veicolo è aziendale o in leasing/noleggio: l'ufficio mobilità lo "
+            "verifica prima di cambiare la targa. "
+        )
+        + DOCUMENT_HELP,
+    )
+
+    def __init__(self, *args, family=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("scegli"))] + [
+            (person.pk, f"{person.first_name} {person.last_name}") for person in family
+        ]
+
+    @property
+    def rest(self) -> forms.Form:
+        """The form without its radio choice (drawn as a fieldset by the page)."""
+        return _Without(self, ("ownership",))
 
 
 class CheckForm(AccessibleFormMixin, forms.Form):

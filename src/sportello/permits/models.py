@@ -299,3 +299,65 @@ class CameraToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlateChangeStatus(models.TextChoices):
+    AWAITING_CHECK = "awaiting_check", _("in verifica dall'ufficio")
+    ACCEPTED = "accepted", _("accettato")
+    REJECTED = "rejected", _("respinto")
+
+
+def plate_change_document_name(instance: PlateChange, filename: str) -> str:
+    return f"permessi/{instance.permit.code}/cambio-targa/{filename}"
+
+
+class PlateChange(models.Model):
+    """A plate change the office must look at first: the new vehicle is a company or leasing
+    car (its contract proves the right to drive it). The permit keeps its old plate until the
+    office accepts; a family car's change needs no check and is never a row here."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.CASCADE, related_name="plate_changes")
+    plate = models.CharField(_("nuova targa"), max_length=12)
+    plate_foreign = models.BooleanField(_("targa estera"), default=False)
+    ownership = models.CharField(_("il veicolo è"), max_length=10, choices=VehicleOwnership.choices)
+    owner = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intestatario"),
+    )
+    registration_document = DocumentFileField(
+        _("carta di circolazione"), upload_to=plate_change_document_name
+    )
+    contract_document = DocumentFileField(
+        _("contratto di leasing/noleggio o dichiarazione dell'azienda"),
+        upload_to=plate_change_document_name,
+        blank=True,
+    )
+    status = models.CharField(_("stato"), max_length=20, choices=PlateChangeStatus.choices)
+    reason = models.TextField(_("motivo del rifiuto"), blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("chiesto il"), auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cambio di targa")
+        verbose_name_plural = _("cambi di targa")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permit"],
+                condition=Q(status="awaiting_check"),
+                name="permits_one_pending_plate_change",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id}: {self.plate}"

@@ -20,10 +20,13 @@ SUBJECTS = {
     "revoked": lambda: _("Permesso ZTL/ZSC revocato"),
     "reminder": lambda: _("Il tuo permesso ZTL/ZSC sta per scadere"),
     "moved": lambda: _("Permesso ZTL/ZSC: la residenza non è più nella zona"),
+    "plate_change_submitted": lambda: _("Permesso ZTL/ZSC: cambio di targa in verifica"),
+    "plate_changed": lambda: _("Permesso ZTL/ZSC: targa cambiata"),
+    "plate_change_rejected": lambda: _("Permesso ZTL/ZSC: cambio di targa respinto"),
 }
 
 
-def permit_notify(permit, *, kind: str, sms: bool = False) -> None:
+def permit_notify(permit, *, kind: str, sms: bool = False, extra: dict | None = None) -> None:
     user = permit.applicant
     if user is None:
         return
@@ -33,6 +36,7 @@ def permit_notify(permit, *, kind: str, sms: bool = False) -> None:
         "kind": kind,
         "url": base + reverse("permits:detail", args=[permit.pk]),
         "amounts": permit_amount_lines(permit),
+        **(extra or {}),
     }
     if user.email:
         delivery_create(

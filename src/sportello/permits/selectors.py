@@ -21,6 +21,8 @@ from sportello.permits.models import (
     PermitStatus,
     PermitType,
     PlateAllowance,
+    PlateChange,
+    PlateChangeStatus,
     Zone,
     ZoneCivicNumber,
 )
@@ -228,6 +230,19 @@ def office_queue() -> QuerySet[Permit]:
         .select_related("zone", "permit_type", "holder", "owner")
         .order_by("created_at", "pk")
     )
+
+
+def plate_changes_pending() -> QuerySet[PlateChange]:
+    """Plate changes waiting for the office (a company or leasing car), oldest first."""
+    return (
+        PlateChange.objects.filter(status=PlateChangeStatus.AWAITING_CHECK)
+        .select_related("permit__zone", "permit__holder")
+        .order_by("created_at", "pk")
+    )
+
+
+def plate_change_pending(permit: Permit) -> PlateChange | None:
+    return plate_changes_pending().filter(permit=permit).first()
 
 
 def zone_statistics() -> list[dict]:

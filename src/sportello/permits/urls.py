@@ -23,6 +23,16 @@ urlpatterns = [
         operator_views.document,
         name="operator_document",
     ),
+    path(
+        "operatori/permessi/cambi-targa/<int:pk>/",
+        operator_views.plate_change_detail,
+        name="operator_plate_change",
+    ),
+    path(
+        "operatori/permessi/cambi-targa/<int:pk>/documento/<str:which>/",
+        operator_views.plate_change_document,
+        name="operator_plate_change_document",
+    ),
     path("operatori/permessi/targhe.csv", operator_views.plate_list_csv, name="operator_plates"),
     path("operatori/permessi/zone/", zone_views.zone_list, name="operator_zones"),
     path("operatori/permessi/zone/nuova/", zone_views.zone_edit, name="operator_zone_new"),

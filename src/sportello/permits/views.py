@@ -31,6 +31,7 @@ from sportello.permits.selectors import (
     permit_state,
     permit_types_offered,
     permits_of,
+    plate_change_pending,
     renewable,
     zones_of_civic_number,
 )
@@ -178,6 +179,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "state": permit_state(permit),
             "events": permit.events.all(),
             "amounts": permit_amount_lines(permit),
+            "pending_change": plate_change_pending(permit),
             "renewable": renewable(permit),
             "pay_url": _payment_url(permit),
             "just_confirmed": just_confirmed,
@@ -206,27 +208,50 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 @certified_required
 @require_http_methods(["GET", "POST"])
 def plate_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new vehicle on a valid permit: at once for a family car; a company or leasing car's
+    contract goes to the office first."""
+    from sportello.registry.selectors import person_family
+
     permit = permit_of(user=request.user, pk=pk)
     if permit is None or permit.status != PermitStatus.VALID:
         raise Http404
-    form = PlateChangeForm(request.POST or None, request.FILES or None)
+    form = PlateChangeForm(
+        request.POST or None,
+        request.FILES or None,
+        family=list(person_family(person=request.user.person)),
+        initial={"ownership": permit.ownership, "owner": permit.owner_id},
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.permit_plate_change(
+            change = services.permit_plate_change(
                 permit=permit,
                 user=request.user,
-                plate=form.cleaned_data["plate"],
-                plate_foreign=form.cleaned_data["plate_foreign"],
-                registration_document=form.cleaned_data["registration_document"],
+                plate=data["plate"],
+                plate_foreign=data["plate_foreign"],
+                ownership=data["ownership"],
+                owner_id=data["owner"],
+                registration_document=data["registration_document"],
+                contract_document=data.get("contract_document"),
                 request=request,
             )
         except ApplicationError as error:
             _form_error(form, error)
         else:
-            messages.success(
-                request,
-                _("Targa cambiata: da adesso le telecamere riconoscono il nuovo veicolo."),
-            )
+            if change is None:
+                messages.success(
+                    request,
+                    _("Targa cambiata: da adesso le telecamere riconoscono il nuovo veicolo."),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Richiesta inviata: l'ufficio mobilità verifica il contratto e ti scrive "
+                        "appena ha deciso. Fino ad allora vale la targa %(plate)s."
+                    )
+                    % {"plate": permit.plate},
+                )
             return redirect("permits:detail", pk=permit.pk)
     return render(
         request,

@@ -27,6 +27,7 @@ from sportello.permits.services.office import (
     permit_revoke,
     permits_payment_register,
 )
+from sportello.permits.services.plate_changes import plate_change_accept, plate_change_reject
 from sportello.permits.services.zones import (
     camera_token_create,
     permit_type_fees_check,
@@ -47,6 +48,8 @@ __all__ = [
     "permit_draft_create",
     "permit_paid",
     "permit_plate_change",
+    "plate_change_accept",
+    "plate_change_reject",
     "permit_quote",
     "permit_reject",
     "permit_renew",
