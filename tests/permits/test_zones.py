@@ -60,3 +60,58 @@ def test_the_office_changes_the_fee_table(resident_type, mobility_client):
     assert PermitType.objects.get().fees == ["0.00", "70.50", "160.00"]
     page = page_text(mobility_client.get(reverse("permits:operator_zones")))
     assert "0.00; 70.50; 160.00" in page
+
+
+def test_the_office_sets_the_cameras_time_windows(household, mobility_client):
+    street = household.sara.residence.street
+    response = mobility_client.post(
+        reverse("permits:operator_zone_new"),
+        {
+            "code": "zsc-nord",
+            "name": "Nord",
+            "kind": "ZSC",
+            "active": "on",
+            "streets": f"{street.full_name}, 1-50, tutti",
+            "windows": "1-5 8:00-20:00\n6,7 09.30-24:00",
+        },
+    )
+    assert response.status_code == 302, page_text(response)
+    zone = Zone.objects.get(code="zsc-nord")
+    assert zone.windows == [
+        {"days": [1, 2, 3, 4, 5], "start": "08:00", "end": "20:00"},
+        {"days": [6, 7], "start": "09:30", "end": "24:00"},
+    ]
+    page = page_text(mobility_client.get(reverse("permits:operator_zone", args=[zone.pk])))
+    assert "1-5 08:00-20:00\n6-7 09:30-24:00" in page
+
+
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ("0-5 08:00-20:00", "i giorni vanno da 1 (lunedì) a 7 (domenica)"),
+        ("1-8 08:00-20:00", "i giorni vanno da 1 (lunedì) a 7 (domenica)"),
+        ("lun-ven 08:00-20:00", "non si legge"),
+        ("1-5 8-20", "«8» non è un orario"),
+        ("1-5 08:00-25:00", "«25:00» non è un orario"),
+        ("1-5 08:61-20:00", "«08:61» non è un orario"),
+        ("1-5 20:00-08:00", "l'inizio viene prima della fine"),
+        ("1-5 24:00-24:00", "l'inizio viene prima della fine"),
+    ],
+)
+def test_a_bad_time_window_is_told_and_nothing_is_saved(
+    household, mobility_client, windows, message
+):
+    street = household.sara.residence.street
+    response = mobility_client.post(
+        reverse("permits:operator_zone_new"),
+        {
+            "code": "zsc-nord",
+            "name": "Nord",
+            "kind": "ZSC",
+            "streets": f"{street.full_name}, 1-50, tutti",
+            "windows": windows,
+        },
+    )
+    assert response.status_code == 400
+    assert message in page_text(response)
+    assert not Zone.objects.exists()

@@ -172,6 +172,16 @@ class ZoneForm(AccessibleFormMixin, forms.Form):
     hours_text = forms.CharField(
         label=_("Orari"), max_length=200, required=False, help_text=_("Es. tutti i giorni, 0-24.")
     )
+    windows = forms.CharField(
+        label=_("Fasce orarie delle telecamere"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_(
+            "Una fascia per riga: i giorni (1 = lunedì … 7 = domenica; «1-5», «6,7») e l'orario, "
+            "es. «1-6 08:00-20:00». Tutto il giorno: «1-7 00:00-24:00». Vuoto: telecamere "
+            "sempre accese."
+        ),
+    )
     active = forms.BooleanField(label=_("Attiva"), required=False, initial=True)
     shapes = forms.CharField(
         label=_("Confini (coordinate o GeoJSON)"),

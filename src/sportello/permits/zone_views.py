@@ -61,6 +61,7 @@ def zone_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "name": zone.name,
             "kind": zone.kind,
             "hours_text": zone.hours_text,
+            "windows": services.zone_windows_text(zone.windows),
             "active": zone.active,
             "shapes": json.dumps(features, indent=1) if features else "",
             "streets": services.zone_streets_text(zone.area),

@@ -36,6 +36,8 @@ from sportello.permits.services.zones import (
     zone_save,
     zone_streets_parse,
     zone_streets_text,
+    zone_windows_parse,
+    zone_windows_text,
 )
 
 __all__ = [
@@ -65,4 +67,6 @@ __all__ = [
     "zone_save",
     "zone_streets_parse",
     "zone_streets_text",
+    "zone_windows_parse",
+    "zone_windows_text",
 ]

@@ -172,6 +172,99 @@ def zone_streets_text(area: dict) -> str:
     return "\n".join(lines)
 
 
+_WINDOW_LINE = re.compile(r"^(?P<days>[0-9][0-9\s,\-–]*?)\s+(?P<start>\S+)\s*[-–]\s*(?P<end>\S+)$")
+_TIME = re.compile(r"^(?P<hour>\d{1,2})[:.](?P<minute>\d{2})$")
+
+
+def _window_time(text: str, line: str) -> str:
+    match = _TIME.match(text)
+    hour, minute = (int(match["hour"]), int(match["minute"])) if match else (-1, -1)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59) and (hour, minute) != (24, 0):
+        raise ApplicationError(
+            _("Nella fascia «%(line)s», «%(time)s» non è un orario: scrivilo come 08:00.")
+            % {"line": line, "time": text},
+            extra={"field": "windows"},
+        )
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _window_days(text: str, line: str) -> list[int]:
+    days: set[int] = set()
+    for part in re.split(r"\s*,\s*", text.strip()):
+        bounds = [item.strip() for item in re.split(r"[-–]", part)]
+        if not part or len(bounds) > 2 or not all(item.isdigit() for item in bounds):
+            raise ApplicationError(
+                _(
+                    "Nella fascia «%(line)s» i giorni non si leggono: scrivi per esempio «1-5» "
+                    "o «6,7»."
+                )
+                % {"line": line},
+                extra={"field": "windows"},
+            )
+        first, last = int(bounds[0]), int(bounds[-1])
+        if not (1 <= first <= 7 and 1 <= last <= 7) or first > last:
+            raise ApplicationError(
+                _(
+                    "Nella fascia «%(line)s» i giorni vanno da 1 (lunedì) a 7 (domenica), dal "
+                    "primo all'ultimo."
+                )
+                % {"line": line},
+                extra={"field": "windows"},
+            )
+        days.update(range(first, last + 1))
+    return sorted(days)
+
+
+def zone_windows_parse(text: str) -> list[dict]:
+    """The cameras' time windows as the office writes them, one a line: «1-6 08:00-20:00»
+    (days 1 = Monday … 7 = Sunday, ranges and commas; the end may be 24:00) -> the zone's
+    `windows`: [{"days": [1..7], "start": "HH:MM", "end": "HH:MM"}]."""
+    windows = []
+    for raw in (text or "").splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        match = _WINDOW_LINE.match(line)
+        if match is None:
+            raise ApplicationError(
+                _(
+                    "La fascia «%(line)s» non si legge: scrivi i giorni e l'orario, es. "
+                    "«1-6 08:00-20:00»."
+                )
+                % {"line": line[:60]},
+                extra={"field": "windows"},
+            )
+        days = _window_days(match["days"], line)
+        start, end = _window_time(match["start"], line), _window_time(match["end"], line)
+        if start == "24:00" or start >= end:
+            raise ApplicationError(
+                _(
+                    "Nella fascia «%(line)s» l'inizio viene prima della fine (per arrivare a "
+                    "mezzanotte scrivi 24:00)."
+                )
+                % {"line": line},
+                extra={"field": "windows"},
+            )
+        windows.append({"days": days, "start": start, "end": end})
+    return windows
+
+
+def zone_windows_text(windows: list[dict]) -> str:
+    """The zone's windows one a line, as zone_windows_parse reads them (runs of days joined)."""
+    lines = []
+    for window in windows or []:
+        days = sorted(window.get("days") or [])
+        runs: list[list[int]] = []
+        for day in days:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        text = ",".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+        lines.append(f"{text} {window.get('start')}-{window.get('end')}")
+    return "\n".join(lines)
+
+
 def zone_save(
     *,
     zone: Zone | None,
@@ -190,6 +283,7 @@ def zone_save(
             area["features"] = features_from_text(shapes_text)
         except ValidationError as error:
             raise ApplicationError(" ".join(error.messages), extra={"field": "shapes"}) from error
+    windows = zone_windows_parse(data.get("windows") or "")
     streets = zone_streets_parse(streets_text)
     if streets:
         area["streets"] = streets
@@ -202,6 +296,7 @@ def zone_save(
         zone = zone or Zone()
         for field in ("code", "name", "kind", "hours_text", "active"):
             setattr(zone, field, data[field])
+        zone.windows = windows
         zone.save()
         zone_area_set(zone=zone, area=area, by=by)
         audit_record(action="permit_zone_saved", actor=by, target=zone, request=request)
