@@ -115,3 +115,98 @@ def test_a_bad_time_window_is_told_and_nothing_is_saved(
     assert response.status_code == 400
     assert message in page_text(response)
     assert not Zone.objects.exists()
+
+
+def test_the_zone_page_draws_on_the_alerts_map(household, mobility_client):
+    page = page_text(mobility_client.get(reverse("permits:operator_zone_new")))
+    assert 'id="area-map"' in page and 'role="region"' in page
+    assert 'aria-label="Mappa della zona"' in page
+    assert "alerts/area.js" in page and "leaflet/draw/leaflet.draw.js" in page
+    assert '"polygon": "Disegna un poligono"' in page  # Leaflet.draw's own words, in Italian
+    assert '"zoomIn": "Ingrandisci"' in page
+    # The way without a mouse stays: coordinates in a labelled text box.
+    assert "Confini senza mappa (coordinate o GeoJSON)" in page
+
+
+def test_a_zone_drawn_on_the_map_plus_pasted_coordinates(household, mobility_client):
+    import json
+
+    home = household.sara.residence
+    lat, lon = home.latitude, home.longitude
+    drawn = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [lon - 0.001, lat - 0.001],
+                            [lon + 0.001, lat - 0.001],
+                            [lon + 0.001, lat + 0.001],
+                            [lon - 0.001, lat + 0.001],
+                            [lon - 0.001, lat - 0.001],
+                        ]
+                    ],
+                },
+            }
+        ],
+    }
+    response = mobility_client.post(
+        reverse("permits:operator_zone_new"),
+        {
+            "code": "ztl-disegnata",
+            "name": "Disegnata",
+            "kind": "ZTL",
+            "active": "on",
+            "features": json.dumps(drawn),
+            "shapes": "43.549, 10.309\n43.549, 10.311\n43.551, 10.311",
+        },
+    )
+    assert response.status_code == 302, page_text(response)
+    zone = Zone.objects.get(code="ztl-disegnata")
+    assert len(zone.area["features"]["features"]) == 2
+    assert ZoneCivicNumber.objects.filter(zone=zone, civic_number=home).exists()
+    page = page_text(mobility_client.get(reverse("permits:operator_zone", args=[zone.pk])))
+    assert page.count('value="remove_feature:') == 2
+
+    # Without a mouse: «Togli» takes one area away; saving keeps the other.
+    data = {
+        "code": "ztl-disegnata",
+        "name": "Disegnata",
+        "kind": "ZTL",
+        "active": "on",
+        "features": json.dumps(zone.area["features"]),
+    }
+    removed = mobility_client.post(
+        reverse("permits:operator_zone", args=[zone.pk]),
+        {**data, "action": "remove_feature:1"},
+    )
+    assert removed.status_code == 200
+    assert page_text(removed).count('value="remove_feature:') == 1
+    zone.refresh_from_db()
+    assert len(zone.area["features"]["features"]) == 2  # nothing saved yet
+
+
+def test_the_maps_count_and_dots_answer_the_office_only(household, mobility_client, sara_user):
+    from tests.permits.conftest import logged_in
+
+    street = household.sara.residence.street
+    count = mobility_client.post(
+        reverse("permits:operator_zone_count"),
+        data={"features": {}, "streets": [{"street": street.pk, "parity": "all"}]},
+        content_type="application/json",
+    )
+    assert count.status_code == 200 and count.json()["civic_numbers"] >= 1
+    home = household.sara.residence
+    west, south = home.longitude - 0.01, home.latitude - 0.01
+    box = f"{west},{south},{west + 0.02},{south + 0.02}"
+    dots = mobility_client.get(reverse("permits:operator_zone_civics"), {"bbox": box})
+    assert dots.status_code == 200 and dots.json()["total"] >= 1
+    citizen = logged_in(sara_user)
+    assert citizen.get(reverse("permits:operator_zone_civics"), {"bbox": box}).status_code in (
+        302,
+        403,
+    )

@@ -184,12 +184,13 @@ class ZoneForm(AccessibleFormMixin, forms.Form):
     )
     active = forms.BooleanField(label=_("Attiva"), required=False, initial=True)
     shapes = forms.CharField(
-        label=_("Confini (coordinate o GeoJSON)"),
+        label=_("Confini senza mappa (coordinate o GeoJSON)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
         help_text=_(
             "Un vertice per riga, «latitudine, longitudine»; una riga vuota inizia un altro "
-            "poligono. Oppure incolla un GeoJSON (WGS84)."
+            "poligono. Oppure incolla un GeoJSON (WGS84). Si aggiunge a quanto è disegnato "
+            "sulla mappa."
         ),
     )
     streets = forms.CharField(
@@ -201,6 +202,37 @@ class ZoneForm(AccessibleFormMixin, forms.Form):
             "«Piazza Cavour», «Via Roma, 20-»."
         ),
     )
+
+    # What is drawn on the map (a GeoJSON FeatureCollection written by alerts/area.js); the
+    # page draws it as the hidden input the map script looks for.
+    features = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Ids of our own: the map script looks for id_features and id_streets (its JSON).
+        kwargs.setdefault("auto_id", "zone_%s")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def general(self) -> _Only:
+        return _Only(self, ("code", "name", "kind", "hours_text", "windows", "active"))
+
+    @property
+    def coordinates(self) -> _Only:
+        return _Only(self, ("shapes",))
+
+    @property
+    def street_lines(self) -> _Only:
+        return _Only(self, ("streets",))
+
+
+class _Only(_Without):
+    """A view of a bound form with only some of its fields (for includes/form_fields.html)."""
+
+    def visible_fields(self):
+        return [field for field in self._form.visible_fields() if field.name in self._names]
+
+    def hidden_fields(self):
+        return []
 
 
 class FeesForm(AccessibleFormMixin, forms.Form):

@@ -3,7 +3,7 @@ the cameras' plate list."""
 
 from django.urls import path
 
-from sportello.permits import operator_views, views, zone_views
+from sportello.permits import operator_views, views, zone_map, zone_views
 
 app_name = "permits"
 urlpatterns = [
@@ -35,6 +35,12 @@ urlpatterns = [
     ),
     path("operatori/permessi/targhe.csv", operator_views.plate_list_csv, name="operator_plates"),
     path("operatori/permessi/zone/", zone_views.zone_list, name="operator_zones"),
+    path("operatori/permessi/zone/civici.json", zone_map.zone_civics, name="operator_zone_civics"),
+    path(
+        "operatori/permessi/zone/conteggio.json",
+        zone_map.zone_area_count,
+        name="operator_zone_count",
+    ),
     path("operatori/permessi/zone/nuova/", zone_views.zone_edit, name="operator_zone_new"),
     path("operatori/permessi/zone/<int:pk>/", zone_views.zone_edit, name="operator_zone"),
     path(

@@ -272,17 +272,32 @@ def zone_save(
     shapes_text: str,
     streets_text: str,
     by: Any,
+    drawn: dict | None = None,
     request: Any = None,
 ) -> Zone:
-    """Create or change a zone from the office's page: all checked, then written together."""
-    from sportello.alerts.targeting import features_from_text
+    """Create or change a zone from the office's page: what is drawn on the map (`drawn`, a
+    FeatureCollection), the pasted coordinates or GeoJSON added to it, the streets; all
+    checked, then written together."""
+    from sportello.alerts.targeting import features_from_text, geojson_read
 
     area: dict = {}
+    features: list = []
+    if drawn and drawn.get("features"):
+        try:
+            features += geojson_read(drawn)["features"]
+        except ValidationError as error:
+            raise ApplicationError(
+                _("Il disegno sulla mappa non si legge: %(error)s")
+                % {"error": " ".join(error.messages)},
+                extra={"field": "shapes"},
+            ) from error
     if shapes_text.strip():
         try:
-            area["features"] = features_from_text(shapes_text)
+            features += features_from_text(shapes_text)["features"]
         except ValidationError as error:
             raise ApplicationError(" ".join(error.messages), extra={"field": "shapes"}) from error
+    if features:
+        area["features"] = {"type": "FeatureCollection", "features": features}
     windows = zone_windows_parse(data.get("windows") or "")
     streets = zone_streets_parse(streets_text)
     if streets:
