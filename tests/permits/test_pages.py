@@ -395,3 +395,35 @@ def test_a_family_cars_plate_change_is_at_once(sara_user, household, resident_ty
     assert permit.plate == "GH456JK" and permit.owner_id == household.paolo.pk
     assert zone_plates(zone=resident_type.zone) == ["GH456JK"]
     assert not PlateChange.objects.exists()
+
+
+def test_the_plate_list_is_in_the_openapi_schema_with_its_key():
+    schema = Client().get("/api/schema/?format=json").json()
+    scheme = schema["components"]["securitySchemes"]["cameraToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    operation = schema["paths"]["/api/v1/permessi/targhe/"]["get"]
+    assert operation["security"] == [{"cameraToken": []}]
+    parameters = {item["name"]: item for item in operation["parameters"]}
+    assert {"zona", "formato", "al"} <= set(parameters)
+    assert parameters["formato"]["schema"]["enum"] == ["csv", "json"]
+    assert parameters["al"]["schema"]["format"] == "date-time"
+    assert set(operation["responses"]) == {"200", "304", "400", "401", "404"}
+    assert set(operation["responses"]["200"]["content"]) == {"text/csv", "application/json"}
+    history = schema["paths"]["/api/v1/permessi/targhe/{plate}/storico/"]["get"]
+    assert history["security"] == [{"cameraToken": []}]
+
+
+def test_a_gate_asking_for_csv_gets_it_and_bad_input_is_told(sara_user, resident_type):
+    apply(sara_user, resident_type)
+    _token, key = camera_token_create(name="Varco")
+    url = reverse("api-permits-plates")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    csv_list = Client().get(url, HTTP_ACCEPT="text/csv", **auth)
+    assert csv_list.status_code == 200 and csv_list["Content-Type"].startswith("text/csv")
+    assert "ztl-centro;AB123CD;" in csv_list.content.decode()
+    refused = Client().get(url, {"al": "ieri"}, **auth)
+    assert refused.status_code == 400 and "ISO 8601" in refused.json()["detail"]
+    unknown = Client().get(url, {"zona": "nessuna"}, **auth)
+    assert unknown.status_code == 404 and "Zona sconosciuta" in unknown.json()["detail"]
+    wrong = Client().get(url, HTTP_AUTHORIZATION="Bearer sbagliata")
+    assert wrong.status_code == 401 and wrong["WWW-Authenticate"].startswith("Bearer")

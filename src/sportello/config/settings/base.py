@@ -484,7 +484,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sportello API",
-    "DESCRIPTION": "Alert subscriptions for citizens, operators and the municipality's app.",
+    "DESCRIPTION": "Alert subscriptions for citizens, operators and the municipality's app; "
+    "the plate list of the ZTL/ZSC gates' cameras.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (no CDN: works offline, tells no third party).
