@@ -427,3 +427,38 @@ def test_a_gate_asking_for_csv_gets_it_and_bad_input_is_told(sara_user, resident
     assert unknown.status_code == 404 and "Zona sconosciuta" in unknown.json()["detail"]
     wrong = Client().get(url, HTTP_AUTHORIZATION="Bearer sbagliata")
     assert wrong.status_code == 401 and wrong["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_office_makes_a_camera_key_on_its_page_and_revokes_it(
+    sara_user, resident_type, mobility_client
+):
+    from sportello.core.models import AuditEvent
+    from sportello.permits.models import CameraToken
+
+    apply(sara_user, resident_type)
+    url = reverse("permits:operator_tokens")
+    assert "Chiavi delle telecamere" in page_text(
+        mobility_client.get(reverse("permits:operator_queue"))
+    )
+    empty = mobility_client.post(url, {"action": "create", "name": "  "})
+    assert empty.status_code == 400 and "Scrivi chi usa la chiave" in page_text(empty)
+    assert not CameraToken.objects.exists()
+    made = mobility_client.post(
+        url, {"action": "create", "name": "Varchi centro", "zones": ["ztl-centro"]}
+    )
+    assert made["Cache-Control"] == "no-store"
+    key = re.search(r'id="new-key"[^>]*value="([^"]+)"', page_text(made)).group(1)
+    token = CameraToken.objects.get()
+    assert [zone.code for zone in token.zones.all()] == ["ztl-centro"]
+    assert key not in page_text(mobility_client.get(url))  # shown once
+    listed = Client().get(reverse("api-permits-plates"), HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert listed.status_code == 200 and "AB123CD" in listed.content.decode()
+    assert AuditEvent.objects.filter(action="permit_camera_token_created").exists()
+    mobility_client.post(url, {"action": "revoke", "token": token.pk})
+    again = Client().get(reverse("api-permits-plates"), HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert again.status_code == 401
+
+
+def test_citizens_cannot_make_camera_keys(sara_user):
+    response = logged_in(sara_user).get(reverse("permits:operator_tokens"))
+    assert response.status_code in (302, 403)

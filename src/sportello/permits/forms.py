@@ -245,3 +245,24 @@ class FeesForm(AccessibleFormMixin, forms.Form):
         label=_("Diritti di istruttoria (euro)"), min_value=0, decimal_places=2, required=False
     )
     active = forms.BooleanField(label=_("Attivo"), required=False)
+
+
+class CameraTokenForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Chi usa la chiave"),
+        max_length=100,
+        help_text=_("Per esempio «Varchi ZTL centro» o «Ufficio verbali»."),
+        error_messages={
+            "required": _("Scrivi chi usa la chiave, per esempio «Varchi ZTL centro».")
+        },
+    )
+    zones = forms.MultipleChoiceField(
+        label=_("Zone"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nessuna scelta: tutte le zone."),
+    )
+
+    def __init__(self, *args, zones=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["zones"].choices = [(zone.code, f"{zone.kind} {zone.name}") for zone in zones]

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("operatori/permessi/targhe.csv", operator_views.plate_list_csv, name="operator_plates"),
     path("operatori/permessi/zone/", zone_views.zone_list, name="operator_zones"),
+    path("operatori/permessi/chiavi/", zone_views.camera_tokens, name="operator_tokens"),
     path("operatori/permessi/zone/civici.json", zone_map.zone_civics, name="operator_zone_civics"),
     path(
         "operatori/permessi/zone/conteggio.json",

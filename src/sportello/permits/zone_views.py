@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,13 +19,14 @@ from sportello.alerts.console.area_forms import EMPTY_COLLECTION
 from sportello.alerts.targeting import feature_label
 from sportello.core.exceptions import ApplicationError
 from sportello.permits import services
-from sportello.permits.forms import FeesForm, ZoneForm
-from sportello.permits.models import PermitType, Zone
+from sportello.permits.forms import CameraTokenForm, FeesForm, ZoneForm
+from sportello.permits.models import CameraToken, PermitType, Zone
 from sportello.permits.zone_map import zone_map_config
 
 VIEW = "permits.view_zone"
 CHANGE = "permits.change_zone"
 FEES = "permits.change_permittype"
+TOKENS = "permits.add_cameratoken"
 
 
 @operator_required(VIEW)
@@ -179,3 +181,53 @@ def permit_type_fees(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Tariffe di «%(title)s» salvate.") % {"title": permit_type.title}
         )
     return redirect("permits:operator_zones")
+
+
+@operator_required(TOKENS)
+@require_http_methods(["GET", "POST"])
+def camera_tokens(request: HttpRequest) -> HttpResponse:
+    """The gate systems' keys: make one (shown once, on this answer only), revoke one."""
+    zones = list(Zone.objects.order_by("kind", "name"))
+    form = CameraTokenForm(
+        request.POST if request.POST.get("action") == "create" else None, zones=zones
+    )
+    created = None
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        token = get_object_or_404(CameraToken, pk=request.POST.get("token"))
+        services.camera_token_revoke(token=token, by=request.user, request=request)
+        messages.success(
+            request, _("Chiave «%(name)s» revocata: non apre più la lista.") % {"name": token.name}
+        )
+        return redirect("permits:operator_tokens")
+    if request.method == "POST" and form.is_bound:
+        if form.is_valid():
+            try:
+                token, raw = services.camera_token_create(
+                    name=form.cleaned_data["name"],
+                    zone_codes=form.cleaned_data["zones"],
+                    by=request.user,
+                    request=request,
+                )
+            except ApplicationError as error:
+                form.add_error(error.extra.get("field"), error.message)
+                status = 400
+            else:
+                created = {"token": token, "key": raw}
+                form = CameraTokenForm(zones=zones)
+        else:
+            status = 400
+    response = render(
+        request,
+        "permits/operator/tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": CameraToken.objects.prefetch_related("zones").order_by("-created_at"),
+            "plates_url": request.build_absolute_uri(reverse("api-permits-plates")),
+        },
+        status=status,
+    )
+    # The key is on this page only: never kept by a cache.
+    response["Cache-Control"] = "no-store"
+    return response

@@ -30,6 +30,7 @@ from sportello.permits.services.office import (
 from sportello.permits.services.plate_changes import plate_change_accept, plate_change_reject
 from sportello.permits.services.zones import (
     camera_token_create,
+    camera_token_revoke,
     permit_type_fees_check,
     permit_type_update,
     zone_area_set,
@@ -43,6 +44,7 @@ from sportello.permits.services.zones import (
 __all__ = [
     "Quote",
     "camera_token_create",
+    "camera_token_revoke",
     "day_start",
     "permit_accept",
     "permit_code_new",

@@ -76,19 +76,49 @@ def permit_type_fees_check(fees: Any) -> list[str]:
     return cleaned
 
 
-def camera_token_create(*, name: str, zone_codes: list[str] | None = None) -> tuple[Any, str]:
+def camera_token_create(
+    *, name: str, zone_codes: list[str] | None = None, by: Any = None, request: Any = None
+) -> tuple[Any, str]:
     """A new key for a gate system; the key itself is returned once and never stored."""
     import hashlib
 
     from sportello.permits.models import CameraToken
 
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError(
+            _("Scrivi chi usa la chiave, per esempio «Varchi ZTL centro»."),
+            extra={"field": "name"},
+        )
     raw = secrets.token_urlsafe(32)
-    token = CameraToken.objects.create(
-        name=name, token_sha256=hashlib.sha256(raw.encode()).hexdigest()
-    )
-    if zone_codes:
-        token.zones.set(Zone.objects.filter(code__in=zone_codes))
+    with transaction.atomic():
+        token = CameraToken.objects.create(
+            name=name[:100], token_sha256=hashlib.sha256(raw.encode()).hexdigest()
+        )
+        if zone_codes:
+            token.zones.set(Zone.objects.filter(code__in=zone_codes))
+        audit_record(
+            action="permit_camera_token_created",
+            actor=by,
+            target=token,
+            request=request,
+            detail={"zones": sorted(zone_codes or [])},
+        )
     return token, raw
+
+
+def camera_token_revoke(*, token: Any, by: Any, request: Any = None) -> Any:
+    """The key stops working at once (a gate replaced, a key leaked)."""
+    from django.utils import timezone
+
+    from sportello.permits.models import CameraToken
+
+    CameraToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(action="permit_camera_token_revoked", actor=by, target=token, request=request)
+    token.refresh_from_db()
+    return token
 
 
 # ---------------------------------------------------------------------------------------------
