@@ -119,3 +119,11 @@ def test_a_later_change_of_the_handling_fee_does_not_rewrite_a_confirmed_permit(
     resident.save()
     renewal.refresh_from_db()
     assert renewal.total == 10
+
+
+def test_the_demo_resets_after_the_car_was_renewed(demo):
+    current = Permit.objects.get(holder=demo.person, status=PermitStatus.VALID)
+    services.permit_confirm(permit=services.permit_renew(permit=current, user=demo), user=demo)
+    call_command("demo", "--reset", "--citizens", "20", "--seed", "1", stdout=io.StringIO())
+    citizen = User.objects.get(username="cittadino")
+    assert Permit.objects.filter(holder=citizen.person).count() == 1
