@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -210,3 +212,21 @@ def test_the_maps_count_and_dots_answer_the_office_only(household, mobility_clie
         302,
         403,
     )
+
+
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ([{"days": [0], "start": "08:00", "end": "20:00"}], "da 1 (lunedì) a 7"),
+        ([{"days": [1], "start": "20:00", "end": "08:00"}], "l'inizio viene prima della fine"),
+        (["1-5 08:00-20:00"], "Le fasce orarie si scrivono come"),
+    ],
+)
+def test_the_back_office_checks_the_windows_the_same_way(windows, message):
+    from sportello.permits.admin import ZoneForm as BackOfficeZoneForm
+
+    form = BackOfficeZoneForm(
+        data={"code": "z", "name": "Z", "kind": "ZTL", "windows": json.dumps(windows), "area": "{}"}
+    )
+    assert not form.is_valid()
+    assert message in " ".join(form.errors["windows"])
