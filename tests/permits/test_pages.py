@@ -4,6 +4,7 @@ renewal, PDF), the public check, the office's screens and the cameras' API."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -234,3 +235,230 @@ def test_area_personale_lists_the_permits(sara_user, resident_type):
         item for item in personal_items(user=sara_user) if item.service == "Permessi ZTL e ZSC"
     ]
     assert items and items[0].url == reverse("permits:detail", args=[permit.pk])
+
+
+def test_the_public_check_is_limited_per_client_behind_the_proxy(
+    sara_user, resident_type, settings
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SPORTELLO_TRUSTED_PROXIES = ["10.0.0.2"]
+    settings.SPORTELLO_PERMIT_CHECK_LIMIT = 3
+    settings.SPORTELLO_PERMIT_CHECK_WINDOW = 600
+    permit = apply(sara_user, resident_type)
+    url = reverse("permits:check")
+    query = {"targa": permit.plate, "codice": permit.display_code}
+    nginx = {"REMOTE_ADDR": "10.0.0.2"}
+    for _attempt in range(3):
+        ok = Client().get(url, query, HTTP_X_FORWARDED_FOR="203.0.113.7", **nginx)
+        assert ok.status_code == 200 and "Permesso valido" in page_text(ok)
+    refused = Client().get(url, query, HTTP_X_FORWARDED_FOR="203.0.113.7", **nginx)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "600"
+    text = page_text(refused)
+    assert "Troppe verifiche in poco tempo" in text and "Riprova fra 10 minuti" in text
+    assert "Permesso valido" not in text
+    # Someone else behind the same nginx is not refused; nor is a header written by the client
+    # itself to the left of the real one believed.
+    other = Client().get(url, query, HTTP_X_FORWARDED_FOR="198.51.100.9", **nginx)
+    assert other.status_code == 200 and "Permesso valido" in page_text(other)
+    spoofed = Client().get(url, query, HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.7", **nginx)
+    assert spoofed.status_code == 429
+    cache.clear()
+
+
+def test_a_plate_change_to_a_company_car_asks_for_the_contract_and_waits_for_the_office(
+    sara_user, resident_type, mobility_client
+):
+    from sportello.channels.models import Delivery
+    from sportello.permits.models import PlateChange, PlateChangeStatus
+    from sportello.permits.selectors import zone_plates
+
+    permit = apply(sara_user, resident_type, plate="AB123CD")  # a family car
+    client = logged_in(sara_user)
+    url = reverse("permits:plate_change", args=[permit.pk])
+    without = client.post(
+        url,
+        {"plate": "LM 789 NP", "ownership": "company", "registration_document": upload()},
+    )
+    assert without.status_code == 400
+    assert "carica il contratto" in page_text(without)
+    assert not PlateChange.objects.exists()
+
+    asked = client.post(
+        url,
+        {
+            "plate": "LM 789 NP",
+            "ownership": "company",
+            "registration_document": upload(),
+            "contract_document": upload("contratto.pdf", "pdf"),
+        },
+    )
+    assert asked.status_code == 302
+    change = PlateChange.objects.get()
+    assert change.status == PlateChangeStatus.AWAITING_CHECK
+    # Nothing changes for the cameras until the office decides.
+    assert zone_plates(zone=resident_type.zone) == ["AB123CD"]
+    detail = page_text(client.get(reverse("permits:detail", args=[permit.pk])))
+    assert "in verifica dall'ufficio mobilità" in detail
+    assert Delivery.objects.filter(purpose="permit_plate_change_submitted").exists()
+
+    queue = page_text(mobility_client.get(reverse("permits:operator_queue")))
+    assert "Cambi di targa da verificare" in queue and "LM789NP" in queue
+    page = page_text(
+        mobility_client.get(reverse("permits:operator_plate_change", args=[change.pk]))
+    )
+    assert "Contratto" in page
+    document = mobility_client.get(
+        reverse("permits:operator_plate_change_document", args=[change.pk, "contract_document"])
+    )
+    assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+    mobility_client.post(
+        reverse("permits:operator_plate_change", args=[change.pk]), {"decision": "accept"}
+    )
+    change.refresh_from_db()
+    permit.refresh_from_db()
+    assert change.status == PlateChangeStatus.ACCEPTED
+    assert (permit.plate, permit.ownership) == ("LM789NP", "company")
+    assert permit.contract_document
+    assert zone_plates(zone=resident_type.zone) == ["LM789NP"]
+    assert Delivery.objects.filter(purpose="permit_plate_changed").exists()
+
+
+def test_a_company_cars_plate_change_needs_a_new_contract_and_can_be_rejected(
+    sara_user, resident_type, mobility_client
+):
+    from sportello.permits.models import PlateChange, PlateChangeStatus
+    from sportello.permits.selectors import zone_plates
+
+    permit = apply(
+        sara_user,
+        resident_type,
+        ownership="company",
+        owner_id=None,
+        contract_document=upload("contratto.pdf", "pdf"),
+    )
+    mobility_client.post(
+        reverse("permits:operator_detail", args=[permit.pk]), {"decision": "accept"}
+    )
+    permit.refresh_from_db()
+    assert permit.status == PermitStatus.VALID
+    client = logged_in(sara_user)
+    url = reverse("permits:plate_change", args=[permit.pk])
+    # The form starts from the permit's own kind of car: a company car.
+    assert 'value="company" checked' in page_text(client.get(url))
+    refused = client.post(
+        url, {"plate": "RS 321 TV", "ownership": "company", "registration_document": upload()}
+    )
+    assert refused.status_code == 400 and "carica il contratto" in page_text(refused)
+    second = client.post(
+        url,
+        {
+            "plate": "RS 321 TV",
+            "ownership": "company",
+            "registration_document": upload(),
+            "contract_document": upload("contratto.pdf", "pdf"),
+        },
+    )
+    assert second.status_code == 302, re.findall(r'role="alert">([^<]+)', page_text(second))
+    change = PlateChange.objects.get()
+    mobility_client.post(
+        reverse("permits:operator_plate_change", args=[change.pk]),
+        {"decision": "reject", "reason": "Il contratto è scaduto il mese scorso."},
+    )
+    change.refresh_from_db()
+    permit.refresh_from_db()
+    assert change.status == PlateChangeStatus.REJECTED
+    assert permit.plate == "AB123CD" and zone_plates(zone=resident_type.zone) == ["AB123CD"]
+    assert "contratto è scaduto" in page_text(
+        client.get(reverse("permits:detail", args=[permit.pk]))
+    )
+
+
+def test_a_family_cars_plate_change_is_at_once(sara_user, household, resident_type):
+    from sportello.permits.models import PlateChange
+    from sportello.permits.selectors import zone_plates
+
+    permit = apply(sara_user, resident_type, plate="AB123CD")
+    response = logged_in(sara_user).post(
+        reverse("permits:plate_change", args=[permit.pk]),
+        {
+            "plate": "GH 456 JK",
+            "ownership": "family",
+            "owner": household.paolo.pk,
+            "registration_document": upload(),
+        },
+    )
+    assert response.status_code == 302
+    permit.refresh_from_db()
+    assert permit.plate == "GH456JK" and permit.owner_id == household.paolo.pk
+    assert zone_plates(zone=resident_type.zone) == ["GH456JK"]
+    assert not PlateChange.objects.exists()
+
+
+def test_the_plate_list_is_in_the_openapi_schema_with_its_key():
+    schema = Client().get("/api/schema/?format=json").json()
+    scheme = schema["components"]["securitySchemes"]["cameraToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    operation = schema["paths"]["/api/v1/permessi/targhe/"]["get"]
+    assert operation["security"] == [{"cameraToken": []}]
+    parameters = {item["name"]: item for item in operation["parameters"]}
+    assert {"zona", "formato", "al"} <= set(parameters)
+    assert parameters["formato"]["schema"]["enum"] == ["csv", "json"]
+    assert parameters["al"]["schema"]["format"] == "date-time"
+    assert set(operation["responses"]) == {"200", "304", "400", "401", "404"}
+    assert set(operation["responses"]["200"]["content"]) == {"text/csv", "application/json"}
+    history = schema["paths"]["/api/v1/permessi/targhe/{plate}/storico/"]["get"]
+    assert history["security"] == [{"cameraToken": []}]
+
+
+def test_a_gate_asking_for_csv_gets_it_and_bad_input_is_told(sara_user, resident_type):
+    apply(sara_user, resident_type)
+    _token, key = camera_token_create(name="Varco")
+    url = reverse("api-permits-plates")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    csv_list = Client().get(url, HTTP_ACCEPT="text/csv", **auth)
+    assert csv_list.status_code == 200 and csv_list["Content-Type"].startswith("text/csv")
+    assert "ztl-centro;AB123CD;" in csv_list.content.decode()
+    refused = Client().get(url, {"al": "ieri"}, **auth)
+    assert refused.status_code == 400 and "ISO 8601" in refused.json()["detail"]
+    unknown = Client().get(url, {"zona": "nessuna"}, **auth)
+    assert unknown.status_code == 404 and "Zona sconosciuta" in unknown.json()["detail"]
+    wrong = Client().get(url, HTTP_AUTHORIZATION="Bearer sbagliata")
+    assert wrong.status_code == 401 and wrong["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_office_makes_a_camera_key_on_its_page_and_revokes_it(
+    sara_user, resident_type, mobility_client
+):
+    from sportello.core.models import AuditEvent
+    from sportello.permits.models import CameraToken
+
+    apply(sara_user, resident_type)
+    url = reverse("permits:operator_tokens")
+    assert "Chiavi delle telecamere" in page_text(
+        mobility_client.get(reverse("permits:operator_queue"))
+    )
+    empty = mobility_client.post(url, {"action": "create", "name": "  "})
+    assert empty.status_code == 400 and "Scrivi chi usa la chiave" in page_text(empty)
+    assert not CameraToken.objects.exists()
+    made = mobility_client.post(
+        url, {"action": "create", "name": "Varchi centro", "zones": ["ztl-centro"]}
+    )
+    assert made["Cache-Control"] == "no-store"
+    key = re.search(r'id="new-key"[^>]*value="([^"]+)"', page_text(made)).group(1)
+    token = CameraToken.objects.get()
+    assert [zone.code for zone in token.zones.all()] == ["ztl-centro"]
+    assert key not in page_text(mobility_client.get(url))  # shown once
+    listed = Client().get(reverse("api-permits-plates"), HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert listed.status_code == 200 and "AB123CD" in listed.content.decode()
+    assert AuditEvent.objects.filter(action="permit_camera_token_created").exists()
+    mobility_client.post(url, {"action": "revoke", "token": token.pk})
+    again = Client().get(reverse("api-permits-plates"), HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert again.status_code == 401
+
+
+def test_citizens_cannot_make_camera_keys(sara_user):
+    response = logged_in(sara_user).get(reverse("permits:operator_tokens"))
+    assert response.status_code in (302, 403)

@@ -294,3 +294,44 @@ def test_a_cude_covers_the_person_whoever_owns_the_car(sara_user, cude_type):
         supporting_document=upload("cude.pdf", "pdf"),
     )
     assert permit.status == PermitStatus.AWAITING_CHECK and not permit.contract_document
+
+
+def test_a_move_recorded_by_the_registry_ends_the_permit_at_once(
+    sara_user, household, resident_type, settings, django_capture_on_commit_callbacks
+):
+    """No need to wait for the night: the registry's own service moves the family and the
+    permit gets its end and its notice in the same minute (the nightly job finds nothing)."""
+    from sportello.channels.models import Delivery
+    from sportello.registry.services import person_update
+
+    settings.SPORTELLO_PERMIT_MOVE_GRACE_DAYS = 10
+    permit = apply(sara_user, resident_type)
+    with django_capture_on_commit_callbacks(execute=True):
+        person_update(person=household.sara, data={"residence": far_civic()})
+    permit.refresh_from_db()
+    assert permit.ends_on == timezone.localdate() + datetime.timedelta(days=10)
+    assert Delivery.objects.filter(purpose="permit_moved", reference=str(permit.pk)).exists()
+    assert "non è più nella zona" in permit.events.last().text
+    later = services.day_start(permit.ends_on) + datetime.timedelta(hours=1)
+    assert zone_plates(zone=resident_type.zone, at=later) == []
+    assert services.permits_residence_check() == 0
+
+
+def test_a_move_inside_the_zone_leaves_the_permit_alone(
+    sara_user, household, resident_type, django_capture_on_commit_callbacks
+):
+    from sportello.places.models import CivicNumber
+    from sportello.registry.services import person_update
+
+    permit = apply(sara_user, resident_type)
+    home = household.sara.residence
+    neighbour, _created = CivicNumber.objects.get_or_create(
+        street_id=home.street_id,
+        number=2 if str(home.number) == "1" else 1,
+        defaults={"latitude": home.latitude, "longitude": home.longitude},
+    )
+    services.zone_area_set(zone=resident_type.zone, area=resident_type.zone.area)
+    with django_capture_on_commit_callbacks(execute=True):
+        person_update(person=household.sara, data={"residence": neighbour})
+    permit.refresh_from_db()
+    assert permit.ends_on is None

@@ -17,10 +17,14 @@ def _declare(view, level: str):
 
 urlpatterns = [
     # The cameras' plate list (issue 18): a gate system's token, not a session.
-    path("v1/permessi/targhe/", permits_camera.plate_list, name="api-permits-plates"),
+    path(
+        "v1/permessi/targhe/",
+        _declare(permits_camera.PlateListView.as_view(), PUBLIC),
+        name="api-permits-plates",
+    ),
     path(
         "v1/permessi/targhe/<str:plate>/storico/",
-        permits_camera.plate_history_view,
+        _declare(permits_camera.PlateHistoryView.as_view(), PUBLIC),
         name="api-permits-plate-history",
     ),
     path(

@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from sportello.core.exceptions import ApplicationError
 from sportello.permits.models import CameraToken, Permit, PermitType, Zone
-from sportello.permits.services import permit_type_fees_check, zone_area_set
+from sportello.permits.services import (
+    permit_type_fees_check,
+    zone_area_set,
+    zone_windows_parse,
+    zone_windows_text,
+)
 
 
 class ZoneForm(forms.ModelForm):
@@ -24,6 +29,21 @@ class ZoneForm(forms.ModelForm):
                 '"from": 1, "to": 99, "parity": "all"}]}.'
             )
         }
+
+    def clean_windows(self):
+        """The same checks as the office's zone page (days 1-7, HH:MM, start before end)."""
+        windows = self.cleaned_data["windows"]
+        try:
+            return zone_windows_parse(zone_windows_text(windows))
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
+        except (AttributeError, KeyError, TypeError) as error:
+            raise forms.ValidationError(
+                _(
+                    'Le fasce orarie si scrivono come [{"days": [1, 2, 3, 4, 5], "start": '
+                    '"08:00", "end": "20:00"}].'
+                )
+            ) from error
 
 
 @admin.register(Zone)

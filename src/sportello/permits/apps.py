@@ -11,7 +11,12 @@ class PermitsConfig(AppConfig):
     def ready(self) -> None:
         from sportello.core.personal_area import personal_area_register
         from sportello.permits.selectors import personal_area_permits
-        from sportello.permits.services import permits_payment_register
+        from sportello.permits.services import (
+            permits_payment_register,
+            permits_residence_changed,
+        )
+        from sportello.registry.hooks import residence_changed_subscribe
 
         permits_payment_register()
+        residence_changed_subscribe(permits_residence_changed)
         personal_area_register(personal_area_permits)

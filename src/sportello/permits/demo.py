@@ -1,13 +1,14 @@
 """The permits part of the demo town: a ZTL over the centre (around the town hall) and a ZSC
 around it, their permit types with Livorno's fees (first vehicle of a household free, second
-€60, third and further €150), and the demo citizen's car with a permit expiring next month.
-The ZTL also takes in the demo citizen's street, so that they live inside it whichever street
-the synthetic town gave them. Idempotent."""
+€60, third and further €150) and €10 of handling fee on the residents' types, and the demo
+citizen's car with a permit expiring next month. The ZTL also takes in the demo citizen's
+street, so that they live inside it whichever street the synthetic town gave them. Idempotent."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,10 @@ from sportello.permits.services import day_start, permit_code_new, zone_area_set
 
 DEMO_PLATE = "FX123LI"
 LIVORNO_FEES = ["0.00", "60.00", "150.00"]
+# «Diritti di istruttoria» on every residents' application and renewal, on top of the fee
+# table: a comune's choice (configuration), and the reason the demo's free first car still goes
+# through pagoPA's checkout on renewal.
+RESIDENT_HANDLING_FEE = Decimal("10.00")
 # Half-sides of the zones, in degrees (about 650 m and 1.5 km around the town hall).
 ZTL_HALF = (0.006, 0.008)
 ZSC_HALF = (0.014, 0.018)
@@ -108,19 +113,29 @@ def demo_zones_ensure(*, citizen=None) -> list[Zone]:
             zone=zsc,
             area={"features": _polygon(_square(lon, lat, ZSC_HALF), list(reversed(inner)))},
         )
-        for zone, kind, title, fees, residents_only, check in (
-            (ztl, PermitKind.RESIDENT, "Residenti ZTL", LIVORNO_FEES, True, False),
-            (ztl, PermitKind.BUSINESS, "Attività nella ZTL", ["100.00"], False, True),
-            (ztl, PermitKind.CARER, "Assistenza a persone nella ZTL", ["0.00"], False, True),
-            (ztl, PermitKind.DISABLED, "Contrassegno disabili (CUDE)", ["0.00"], False, True),
-            (zsc, PermitKind.RESIDENT_PARKING, "Sosta residenti ZSC", LIVORNO_FEES, True, False),
-            (zsc, PermitKind.DISABLED, "Contrassegno disabili (CUDE)", ["0.00"], False, True),
+        handling = RESIDENT_HANDLING_FEE
+        for zone, kind, title, fees, handling_fee, residents_only, check in (
+            (ztl, PermitKind.RESIDENT, "Residenti ZTL", LIVORNO_FEES, handling, True, False),
+            (ztl, PermitKind.BUSINESS, "Attività nella ZTL", ["100.00"], 0, False, True),
+            (ztl, PermitKind.CARER, "Assistenza a persone nella ZTL", ["0.00"], 0, False, True),
+            (ztl, PermitKind.DISABLED, "Contrassegno disabili (CUDE)", ["0.00"], 0, False, True),
+            (
+                zsc,
+                PermitKind.RESIDENT_PARKING,
+                "Sosta residenti ZSC",
+                LIVORNO_FEES,
+                handling,
+                True,
+                False,
+            ),
+            (zsc, PermitKind.DISABLED, "Contrassegno disabili (CUDE)", ["0.00"], 0, False, True),
         ):
             PermitType.objects.create(
                 zone=zone,
                 kind=kind,
                 title=title,
                 fees=fees,
+                handling_fee=handling_fee,
                 residents_only=residents_only,
                 office_check=check,
             )
@@ -183,7 +198,14 @@ def demo_permits_delete() -> int:
     demo_holders = Permit.objects.filter(holder__family__code__startswith=DEMO_CODE_PREFIX)
     with transaction.atomic():
         PlateAllowance.objects.filter(permit__in=demo_holders).delete()
-        deleted, _ = demo_holders.delete()
+        # A renewal protects the permit it renews: the newest go first.
+        deleted = 0
+        while demo_holders.exists():
+            renewed = Permit.objects.filter(renewal_of__isnull=False).values("renewal_of")
+            count, _ = demo_holders.exclude(pk__in=renewed).delete()
+            deleted += count
+            if not count:
+                break
         with contextlib.suppress(ProtectedError):  # real permits there: the zones stay
             Zone.objects.filter(code__in=["ztl-centro", "zsc-centro"]).delete()
     return deleted

@@ -98,9 +98,40 @@ class PlateChangeForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     plate_foreign = forms.BooleanField(label=_("Targa estera"), required=False)
+    ownership = forms.ChoiceField(
+        label=_("Il nuovo veicolo è"),
+        choices=VehicleOwnership.choices,
+        widget=forms.RadioSelect,
+    )
+    owner = forms.TypedChoiceField(
+        label=_("Intestatario (persona della tua famiglia anagrafica)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
     registration_document = forms.FileField(
         label=_("Carta di circolazione del nuovo veicolo"), help_text=DOCUMENT_HELP
     )
+    contract_document = forms.FileField(
+        label=_("Contratto di leasing o noleggio, o dichiarazione dell'azienda"),
+        required=False,
+        help_text=_(
+            "Solo se il nuovo veicolo è aziendale o in leasing/noleggio: l'ufficio mobilità lo "
+            "verifica prima di cambiare la targa. "
+        )
+        + DOCUMENT_HELP,
+    )
+
+    def __init__(self, *args, family=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("scegli"))] + [
+            (person.pk, f"{person.first_name} {person.last_name}") for person in family
+        ]
+
+    @property
+    def rest(self) -> forms.Form:
+        """The form without its radio choice (drawn as a fieldset by the page)."""
+        return _Without(self, ("ownership",))
 
 
 class CheckForm(AccessibleFormMixin, forms.Form):
@@ -141,14 +172,25 @@ class ZoneForm(AccessibleFormMixin, forms.Form):
     hours_text = forms.CharField(
         label=_("Orari"), max_length=200, required=False, help_text=_("Es. tutti i giorni, 0-24.")
     )
+    windows = forms.CharField(
+        label=_("Fasce orarie delle telecamere"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_(
+            "Una fascia per riga: i giorni (1 = lunedì … 7 = domenica; «1-5», «6,7») e l'orario, "
+            "es. «1-6 08:00-20:00». Tutto il giorno: «1-7 00:00-24:00». Vuoto: telecamere "
+            "sempre accese."
+        ),
+    )
     active = forms.BooleanField(label=_("Attiva"), required=False, initial=True)
     shapes = forms.CharField(
-        label=_("Confini (coordinate o GeoJSON)"),
+        label=_("Confini senza mappa (coordinate o GeoJSON)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
         help_text=_(
             "Un vertice per riga, «latitudine, longitudine»; una riga vuota inizia un altro "
-            "poligono. Oppure incolla un GeoJSON (WGS84)."
+            "poligono. Oppure incolla un GeoJSON (WGS84). Si aggiunge a quanto è disegnato "
+            "sulla mappa."
         ),
     )
     streets = forms.CharField(
@@ -161,6 +203,37 @@ class ZoneForm(AccessibleFormMixin, forms.Form):
         ),
     )
 
+    # What is drawn on the map (a GeoJSON FeatureCollection written by alerts/area.js); the
+    # page draws it as the hidden input the map script looks for.
+    features = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Ids of our own: the map script looks for id_features and id_streets (its JSON).
+        kwargs.setdefault("auto_id", "zone_%s")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def general(self) -> _Only:
+        return _Only(self, ("code", "name", "kind", "hours_text", "windows", "active"))
+
+    @property
+    def coordinates(self) -> _Only:
+        return _Only(self, ("shapes",))
+
+    @property
+    def street_lines(self) -> _Only:
+        return _Only(self, ("streets",))
+
+
+class _Only(_Without):
+    """A view of a bound form with only some of its fields (for includes/form_fields.html)."""
+
+    def visible_fields(self):
+        return [field for field in self._form.visible_fields() if field.name in self._names]
+
+    def hidden_fields(self):
+        return []
+
 
 class FeesForm(AccessibleFormMixin, forms.Form):
     fees = forms.CharField(
@@ -172,3 +245,24 @@ class FeesForm(AccessibleFormMixin, forms.Form):
         label=_("Diritti di istruttoria (euro)"), min_value=0, decimal_places=2, required=False
     )
     active = forms.BooleanField(label=_("Attivo"), required=False)
+
+
+class CameraTokenForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Chi usa la chiave"),
+        max_length=100,
+        help_text=_("Per esempio «Varchi ZTL centro» o «Ufficio verbali»."),
+        error_messages={
+            "required": _("Scrivi chi usa la chiave, per esempio «Varchi ZTL centro».")
+        },
+    )
+    zones = forms.MultipleChoiceField(
+        label=_("Zone"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nessuna scelta: tutte le zone."),
+    )
+
+    def __init__(self, *args, zones=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["zones"].choices = [(zone.code, f"{zone.kind} {zone.name}") for zone in zones]

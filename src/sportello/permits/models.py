@@ -191,6 +191,12 @@ class Permit(models.Model):
     valid_from = models.DateField(_("valido dal"))
     valid_until = models.DateField(_("valido fino al"))
     fee = models.DecimalField(_("tariffa"), max_digits=8, decimal_places=2, default=0)
+    # The type's handling fee when the citizen confirmed: charged on every application and
+    # renewal on top of the fee table, kept here so that a later change of the type's fee does
+    # not rewrite what was asked.
+    handling_fee = models.DecimalField(
+        _("diritti di istruttoria"), max_digits=8, decimal_places=2, default=0
+    )
     household_rank = models.PositiveSmallIntegerField(_("veicolo del nucleo n."), default=1)
     payment_position_id = models.BigIntegerField(null=True, blank=True, unique=True)
     renewal_of = models.ForeignKey(
@@ -230,7 +236,7 @@ class Permit(models.Model):
     @property
     def total(self):
         """What the citizen pays: the fee of the household's rank and the handling fee."""
-        return self.fee + self.permit_type.handling_fee
+        return self.fee + self.handling_fee
 
 
 class PermitEvent(models.Model):
@@ -293,3 +299,65 @@ class CameraToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlateChangeStatus(models.TextChoices):
+    AWAITING_CHECK = "awaiting_check", _("in verifica dall'ufficio")
+    ACCEPTED = "accepted", _("accettato")
+    REJECTED = "rejected", _("respinto")
+
+
+def plate_change_document_name(instance: PlateChange, filename: str) -> str:
+    return f"permessi/{instance.permit.code}/cambio-targa/{filename}"
+
+
+class PlateChange(models.Model):
+    """A plate change the office must look at first: the new vehicle is a company or leasing
+    car (its contract proves the right to drive it). The permit keeps its old plate until the
+    office accepts; a family car's change needs no check and is never a row here."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.CASCADE, related_name="plate_changes")
+    plate = models.CharField(_("nuova targa"), max_length=12)
+    plate_foreign = models.BooleanField(_("targa estera"), default=False)
+    ownership = models.CharField(_("il veicolo è"), max_length=10, choices=VehicleOwnership.choices)
+    owner = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intestatario"),
+    )
+    registration_document = DocumentFileField(
+        _("carta di circolazione"), upload_to=plate_change_document_name
+    )
+    contract_document = DocumentFileField(
+        _("contratto di leasing/noleggio o dichiarazione dell'azienda"),
+        upload_to=plate_change_document_name,
+        blank=True,
+    )
+    status = models.CharField(_("stato"), max_length=20, choices=PlateChangeStatus.choices)
+    reason = models.TextField(_("motivo del rifiuto"), blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("chiesto il"), auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cambio di targa")
+        verbose_name_plural = _("cambi di targa")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permit"],
+                condition=Q(status="awaiting_check"),
+                name="permits_one_pending_plate_change",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id}: {self.plate}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from sportello.channels.base import Medium
 from sportello.channels.services import delivery_create
+from sportello.permits.selectors import permit_amount_lines
 
 SUBJECTS = {
     "submitted": lambda: _("Permesso ZTL/ZSC: domanda ricevuta"),
@@ -19,10 +20,13 @@ SUBJECTS = {
     "revoked": lambda: _("Permesso ZTL/ZSC revocato"),
     "reminder": lambda: _("Il tuo permesso ZTL/ZSC sta per scadere"),
     "moved": lambda: _("Permesso ZTL/ZSC: la residenza non è più nella zona"),
+    "plate_change_submitted": lambda: _("Permesso ZTL/ZSC: cambio di targa in verifica"),
+    "plate_changed": lambda: _("Permesso ZTL/ZSC: targa cambiata"),
+    "plate_change_rejected": lambda: _("Permesso ZTL/ZSC: cambio di targa respinto"),
 }
 
 
-def permit_notify(permit, *, kind: str, sms: bool = False) -> None:
+def permit_notify(permit, *, kind: str, sms: bool = False, extra: dict | None = None) -> None:
     user = permit.applicant
     if user is None:
         return
@@ -31,6 +35,8 @@ def permit_notify(permit, *, kind: str, sms: bool = False) -> None:
         "permit": permit,
         "kind": kind,
         "url": base + reverse("permits:detail", args=[permit.pk]),
+        "amounts": permit_amount_lines(permit),
+        **(extra or {}),
     }
     if user.email:
         delivery_create(

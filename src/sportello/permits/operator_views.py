@@ -17,10 +17,11 @@ from sportello.core.services import audit_record
 from sportello.permits import services
 from sportello.permits.camera_views import plate_list_csv_bytes
 from sportello.permits.forms import DecisionForm, RevokeForm
-from sportello.permits.models import Permit, PermitStatus, Zone
+from sportello.permits.models import Permit, PermitStatus, PlateChange, Zone
 from sportello.permits.selectors import (
     office_queue,
     permit_state,
+    plate_changes_pending,
     plate_list_rows,
     zone_statistics,
 )
@@ -28,6 +29,7 @@ from sportello.permits.selectors import (
 VIEW = "permits.view_permit"
 CHECK = "permits.check_permit"
 DOCUMENTS = ("registration_document", "contract_document", "supporting_document")
+CHANGE_DOCUMENTS = ("registration_document", "contract_document")
 
 
 @operator_required(VIEW)
@@ -38,7 +40,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         .order_by("-updated_at")[:20]
     )
     return render(
-        request, "permits/operator/queue.html", {"queue": office_queue(), "recent": recent}
+        request,
+        "permits/operator/queue.html",
+        {"queue": office_queue(), "plate_changes": plate_changes_pending(), "recent": recent},
     )
 
 
@@ -108,7 +112,6 @@ def document(request: HttpRequest, pk: int, which: str) -> FileResponse:
     permit = get_object_or_404(Permit, pk=pk)
     if which not in DOCUMENTS or not getattr(permit, which):
         raise Http404
-    file = getattr(permit, which)
     audit_record(
         action="permit_document_viewed",
         actor=request.user,
@@ -116,6 +119,73 @@ def document(request: HttpRequest, pk: int, which: str) -> FileResponse:
         request=request,
         detail={"document": which},
     )
+    return _document_response(getattr(permit, which), permit.code)
+
+
+@operator_required(VIEW)
+@require_http_methods(["GET", "POST"])
+def plate_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plate change waiting for the office: the permit as it is, the new car's documents side
+    by side, accept (the plate changes now) or reject with a reason."""
+    change = get_object_or_404(
+        PlateChange.objects.select_related("permit__zone", "permit__holder", "permit__owner"),
+        pk=pk,
+    )
+    decision = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm(CHECK):
+            raise Http404
+        if decision.is_valid():
+            try:
+                if decision.cleaned_data["decision"] == "accept":
+                    services.plate_change_accept(change=change, by=request.user, request=request)
+                    messages.success(
+                        request, _("Cambio di targa accettato: il cittadino è avvisato.")
+                    )
+                else:
+                    services.plate_change_reject(
+                        change=change,
+                        by=request.user,
+                        reason=decision.cleaned_data["reason"],
+                        request=request,
+                    )
+                    messages.success(
+                        request, _("Cambio di targa respinto: il cittadino è avvisato.")
+                    )
+                return redirect("permits:operator_queue")
+            except ApplicationError as error:
+                field = error.extra.get("field")
+                decision.add_error(field if field in decision.fields else None, error.message)
+    audit_record(action="permit_viewed", actor=request.user, target=change.permit, request=request)
+    documents = [
+        (name, PlateChange._meta.get_field(name).verbose_name)
+        for name in CHANGE_DOCUMENTS
+        if getattr(change, name)
+    ]
+    return render(
+        request,
+        "permits/operator/plate_change.html",
+        {"change": change, "permit": change.permit, "documents": documents, "decision": decision},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@operator_required(VIEW)
+def plate_change_document(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    change = get_object_or_404(PlateChange.objects.select_related("permit"), pk=pk)
+    if which not in CHANGE_DOCUMENTS or not getattr(change, which):
+        raise Http404
+    audit_record(
+        action="permit_document_viewed",
+        actor=request.user,
+        target=change.permit,
+        request=request,
+        detail={"document": which, "plate_change": change.pk},
+    )
+    return _document_response(getattr(change, which), change.permit.code)
+
+
+def _document_response(file, code: str) -> FileResponse:
     name = file.name.rsplit("/", 1)[-1]
     content_type = (
         "application/pdf"
@@ -125,7 +195,7 @@ def document(request: HttpRequest, pk: int, which: str) -> FileResponse:
     response = FileResponse(file.open("rb"), content_type=content_type)
     # Shown inline, framed next to the application by our own page only. The type is the one
     # detected from the content at upload (the stored extension), never the browser's claim.
-    response["Content-Disposition"] = f'inline; filename="{permit.code}-{name}"'
+    response["Content-Disposition"] = f'inline; filename="{code}-{name}"'
     response["Content-Security-Policy"] = "frame-ancestors 'self'"
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response

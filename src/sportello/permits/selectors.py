@@ -11,7 +11,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from sportello.core.money import euro_text
 from sportello.permits.models import (
     LIVE_STATUSES,
     CameraToken,
@@ -19,6 +21,8 @@ from sportello.permits.models import (
     PermitStatus,
     PermitType,
     PlateAllowance,
+    PlateChange,
+    PlateChangeStatus,
     Zone,
     ZoneCivicNumber,
 )
@@ -54,6 +58,35 @@ def permit_types_offered(*, person) -> list[PermitType]:
 def fee_for_rank(*, permit_type: PermitType, rank: int) -> Decimal:
     fees = permit_type.fees or ["0"]
     return Decimal(str(fees[min(rank, len(fees)) - 1]))
+
+
+@dataclass(frozen=True)
+class AmountLine:
+    label: str
+    amount: str
+    total: bool = False
+
+
+def amount_lines(*, rank: int, fee: Decimal, handling_fee: Decimal) -> list[AmountLine]:
+    """What the citizen pays, line by line, the same on the summary, the permit's page and the
+    e-mails: «Tariffa (1° veicolo del nucleo): gratuito», «Diritti di istruttoria: € 10,00»,
+    «Totale: € 10,00»."""
+    lines = [
+        AmountLine(
+            _("Tariffa (%(rank)s° veicolo del nucleo)") % {"rank": rank},
+            euro_text(fee) if fee else _("gratuito"),
+        )
+    ]
+    if handling_fee:
+        lines.append(AmountLine(_("Diritti di istruttoria"), euro_text(handling_fee)))
+    lines.append(AmountLine(_("Totale"), euro_text(fee + handling_fee), total=True))
+    return lines
+
+
+def permit_amount_lines(permit: Permit) -> list[AmountLine]:
+    return amount_lines(
+        rank=permit.household_rank, fee=permit.fee, handling_fee=permit.handling_fee
+    )
 
 
 def household_rank(
@@ -199,6 +232,19 @@ def office_queue() -> QuerySet[Permit]:
     )
 
 
+def plate_changes_pending() -> QuerySet[PlateChange]:
+    """Plate changes waiting for the office (a company or leasing car), oldest first."""
+    return (
+        PlateChange.objects.filter(status=PlateChangeStatus.AWAITING_CHECK)
+        .select_related("permit__zone", "permit__holder")
+        .order_by("created_at", "pk")
+    )
+
+
+def plate_change_pending(permit: Permit) -> PlateChange | None:
+    return plate_changes_pending().filter(permit=permit).first()
+
+
 def zone_statistics() -> list[dict]:
     today = timezone.localdate()
     valid = Q(permits__status=PermitStatus.VALID, permits__valid_until__gte=today)
@@ -235,7 +281,6 @@ def zone_statistics() -> list[dict]:
 def personal_area_permits(*, user) -> list:
     """The citizen's permits for «Area personale»."""
     from django.urls import reverse
-    from django.utils.translation import gettext as _
 
     from sportello.core.personal_area import PersonalItem
 

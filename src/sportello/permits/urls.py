@@ -3,7 +3,7 @@ the cameras' plate list."""
 
 from django.urls import path
 
-from sportello.permits import operator_views, views, zone_views
+from sportello.permits import operator_views, views, zone_map, zone_views
 
 app_name = "permits"
 urlpatterns = [
@@ -23,8 +23,25 @@ urlpatterns = [
         operator_views.document,
         name="operator_document",
     ),
+    path(
+        "operatori/permessi/cambi-targa/<int:pk>/",
+        operator_views.plate_change_detail,
+        name="operator_plate_change",
+    ),
+    path(
+        "operatori/permessi/cambi-targa/<int:pk>/documento/<str:which>/",
+        operator_views.plate_change_document,
+        name="operator_plate_change_document",
+    ),
     path("operatori/permessi/targhe.csv", operator_views.plate_list_csv, name="operator_plates"),
     path("operatori/permessi/zone/", zone_views.zone_list, name="operator_zones"),
+    path("operatori/permessi/chiavi/", zone_views.camera_tokens, name="operator_tokens"),
+    path("operatori/permessi/zone/civici.json", zone_map.zone_civics, name="operator_zone_civics"),
+    path(
+        "operatori/permessi/zone/conteggio.json",
+        zone_map.zone_area_count,
+        name="operator_zone_count",
+    ),
     path("operatori/permessi/zone/nuova/", zone_views.zone_edit, name="operator_zone_new"),
     path("operatori/permessi/zone/<int:pk>/", zone_views.zone_edit, name="operator_zone"),
     path(

@@ -16,17 +16,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sportello.accounts.decorators import certified_required
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
+from sportello.core.services import client_ip
+from sportello.core.throttle import throttle_allow
 from sportello.permits import services
 from sportello.permits.forms import ApplicationForm, CheckForm, PlateChangeForm
 from sportello.permits.models import PermitStatus
 from sportello.permits.plates import plate_compact
 from sportello.permits.rendering import permit_pdf
 from sportello.permits.selectors import (
+    amount_lines,
+    permit_amount_lines,
     permit_check,
     permit_of,
     permit_state,
     permit_types_offered,
     permits_of,
+    plate_change_pending,
     renewable,
     zones_of_civic_number,
 )
@@ -147,7 +152,13 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "permits/summary.html",
-        {"permit": permit, "quote": quote},
+        {
+            "permit": permit,
+            "quote": quote,
+            "amounts": amount_lines(
+                rank=quote.rank, fee=quote.fee, handling_fee=quote.handling_fee
+            ),
+        },
     )
 
 
@@ -167,6 +178,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "permit": permit,
             "state": permit_state(permit),
             "events": permit.events.all(),
+            "amounts": permit_amount_lines(permit),
+            "pending_change": plate_change_pending(permit),
             "renewable": renewable(permit),
             "pay_url": _payment_url(permit),
             "just_confirmed": just_confirmed,
@@ -195,27 +208,50 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 @certified_required
 @require_http_methods(["GET", "POST"])
 def plate_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new vehicle on a valid permit: at once for a family car; a company or leasing car's
+    contract goes to the office first."""
+    from sportello.registry.selectors import person_family
+
     permit = permit_of(user=request.user, pk=pk)
     if permit is None or permit.status != PermitStatus.VALID:
         raise Http404
-    form = PlateChangeForm(request.POST or None, request.FILES or None)
+    form = PlateChangeForm(
+        request.POST or None,
+        request.FILES or None,
+        family=list(person_family(person=request.user.person)),
+        initial={"ownership": permit.ownership, "owner": permit.owner_id},
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.permit_plate_change(
+            change = services.permit_plate_change(
                 permit=permit,
                 user=request.user,
-                plate=form.cleaned_data["plate"],
-                plate_foreign=form.cleaned_data["plate_foreign"],
-                registration_document=form.cleaned_data["registration_document"],
+                plate=data["plate"],
+                plate_foreign=data["plate_foreign"],
+                ownership=data["ownership"],
+                owner_id=data["owner"],
+                registration_document=data["registration_document"],
+                contract_document=data.get("contract_document"),
                 request=request,
             )
         except ApplicationError as error:
             _form_error(form, error)
         else:
-            messages.success(
-                request,
-                _("Targa cambiata: da adesso le telecamere riconoscono il nuovo veicolo."),
-            )
+            if change is None:
+                messages.success(
+                    request,
+                    _("Targa cambiata: da adesso le telecamere riconoscono il nuovo veicolo."),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Richiesta inviata: l'ufficio mobilità verifica il contratto e ti scrive "
+                        "appena ha deciso. Fino ad allora vale la targa %(plate)s."
+                    )
+                    % {"plate": permit.plate},
+                )
             return redirect("permits:detail", pk=permit.pk)
     return render(
         request,
@@ -239,10 +275,23 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def check(request: HttpRequest) -> HttpResponse:
     """Anyone (a warden scanning the QR code) checks a permit by plate and code together: the
-    answer is the zone and whether it is valid, never who holds it."""
+    answer is the zone and whether it is valid, never who holds it. At most
+    SPORTELLO_PERMIT_CHECK_LIMIT checks per client address in the window (429 beyond)."""
     form = CheckForm(request.GET or None)
     context: dict = {"form": form, "result": None}
     if form.is_bound and form.is_valid():
+        window = settings.SPORTELLO_PERMIT_CHECK_WINDOW
+        allowed = throttle_allow(
+            scope="permit-check",
+            key=client_ip(request) or "unknown",
+            limit=settings.SPORTELLO_PERMIT_CHECK_LIMIT,
+            window=window,
+        )
+        if not allowed:
+            context["retry_minutes"] = max(1, -(-window // 60))
+            response = render(request, "permits/check.html", context, status=429)
+            response["Retry-After"] = str(window)
+            return response
         context["result"] = permit_check(
             code=form.cleaned_data["codice"], plate=plate_compact(form.cleaned_data["targa"])
         )

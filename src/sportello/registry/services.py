@@ -30,6 +30,7 @@ from sportello.registry.codice_fiscale import (
     codice_fiscale_check,
     codice_fiscale_validate,
 )
+from sportello.registry.hooks import residence_changed_publish
 from sportello.registry.models import (
     CivilStatus,
     CorrectionRequest,
@@ -621,14 +622,19 @@ def person_update(*, person: Person, data: dict[str, Any]) -> Person:
         setattr(person, field, new_values[field])
     if changed:
         person.save(update_fields=[*changed, "updated_at"])
+    moved = [person.pk] if {"residence", "aire"} & set(changed) else []
     if family_moves:
-        Person.objects.filter(family_id=family_id).exclude(pk=person.pk).update(
+        members = Person.objects.filter(family_id=family_id).exclude(pk=person.pk)
+        moved += list(members.values_list("pk", flat=True))
+        members.update(
             residence=residence,
             residence_detail=person.residence_detail,
             aire=person.aire,
             aire_country=person.aire_country,
             updated_at=timezone.now(),
         )
+    # Whoever depends on where people live (a resident's permit) is told at once.
+    residence_changed_publish(person_ids=moved)
     return person
 
 

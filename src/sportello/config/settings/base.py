@@ -484,7 +484,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sportello API",
-    "DESCRIPTION": "Alert subscriptions for citizens, operators and the municipality's app.",
+    "DESCRIPTION": "Alert subscriptions for citizens, operators and the municipality's app; "
+    "the plate list of the ZTL/ZSC gates' cameras.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (no CDN: works offline, tells no third party).
@@ -607,6 +608,10 @@ SPORTELLO_CERTIFICATE_UPLOAD_MAX_BYTES = env.integer(
 SPORTELLO_PERMIT_PAYMENT_DAYS = env.integer("SPORTELLO_PERMIT_PAYMENT_DAYS", 30, minimum=1)
 SPORTELLO_PERMIT_RENEWAL_DAYS = env.integer("SPORTELLO_PERMIT_RENEWAL_DAYS", 60, minimum=1)
 SPORTELLO_PERMIT_MOVE_GRACE_DAYS = env.integer("SPORTELLO_PERMIT_MOVE_GRACE_DAYS", 30, minimum=0)
+# The public check (plate + code): checks allowed per client address in the window, so that
+# codes cannot be tried by the million (the address as core.services.client_ip finds it).
+SPORTELLO_PERMIT_CHECK_LIMIT = env.integer("SPORTELLO_PERMIT_CHECK_LIMIT", 30, minimum=1)
+SPORTELLO_PERMIT_CHECK_WINDOW = env.integer("SPORTELLO_PERMIT_CHECK_WINDOW", 600, minimum=1)
 
 # --- Alert dispatch (issue 5) --------------------------------------------------------------
 # Providers' capacity, shared by all workers (channels.limits): messages (or new calls) per

@@ -21,7 +21,8 @@ from sportello.permits.models import (
     Permit,
     PermitKind,
     PermitStatus,
-    PlateAllowance,
+    PlateChange,
+    PlateChangeStatus,
     VehicleOwnership,
     ZoneCivicNumber,
 )
@@ -29,16 +30,15 @@ from sportello.permits.notify import permit_notify
 from sportello.permits.plates import plate_parse
 from sportello.permits.selectors import permit_types_offered
 from sportello.permits.services.common import (
-    allowances_end,
-    day_start,
     document_check,
     event_record,
     period_end,
     permit_after_check,
     permit_code_new,
-    permit_quote,
+    permit_quote_apply,
     plate_free_check,
 )
+from sportello.permits.services.plate_changes import plate_change_request, plate_switch
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +143,7 @@ def permit_draft_create(
                         save=False,
                     )
                     stored.append(document)
-            quote = permit_quote(permit)
-            permit.fee, permit.household_rank = quote.fee, quote.rank
+            permit_quote_apply(permit)
             permit.save()
         except Exception:
             # Nothing half-written: the files go with the row that failed.
@@ -176,8 +175,7 @@ def permit_confirm(*, permit: Permit, user: Any, request: Any = None) -> Permit:
             raise ApplicationError(_("Questa domanda è già stata inviata."))
         transaction_lock(f"permits:household:{permit.family_id or permit.holder_id}")
         plate_free_check(zone=permit.zone, plate=permit.plate, renewal_of=permit.renewal_of)
-        quote = permit_quote(permit)
-        permit.fee, permit.household_rank = quote.fee, quote.rank
+        quote = permit_quote_apply(permit)
         try:
             with transaction.atomic():
                 if quote.needs_check:
@@ -244,8 +242,7 @@ def permit_renew(*, permit: Permit, user: Any, request: Any = None) -> Permit:
         renewal_of=permit, status=PermitStatus.DRAFT, applicant=user
     ).first()
     if draft is not None:
-        quote = permit_quote(draft)
-        draft.fee, draft.household_rank = quote.fee, quote.rank
+        permit_quote_apply(draft)
         draft.save()
         return draft
     with transaction.atomic():
@@ -271,8 +268,7 @@ def permit_renew(*, permit: Permit, user: Any, request: Any = None) -> Permit:
             ),
             renewal_of=permit,
         )
-        quote = permit_quote(renewal)
-        renewal.fee, renewal.household_rank = quote.fee, quote.rank
+        permit_quote_apply(renewal)
         renewal.save()
     return renewal
 
@@ -284,12 +280,24 @@ def permit_plate_change(
     plate: str,
     plate_foreign: bool,
     registration_document: IO[bytes] | None,
+    ownership: str | None = None,
+    owner_id: int | None = None,
+    contract_document: IO[bytes] | None = None,
     request: Any = None,
-) -> Permit:
-    """A new vehicle on a valid permit (the old one sold or scrapped): the old plate leaves the
-    cameras' list now and the new one enters it for the rest of the period."""
+) -> PlateChange | None:
+    """A new vehicle on a valid permit (the old one sold or scrapped). A family car: the old
+    plate leaves the cameras' list now and the new one enters it for the rest of the period
+    (returns None). A company or leasing car (or a family car replaced by one): its contract is
+    required and the change waits for the office, as an application would (returns the
+    PlateChange); the old plate stays on the list until the office decides."""
+    from sportello.registry.selectors import person_family
+
     if permit.status != PermitStatus.VALID or permit.valid_until < timezone.localdate():
         raise ApplicationError(_("La targa si cambia solo su un permesso valido."))
+    if PlateChange.objects.filter(permit=permit, status=PlateChangeStatus.AWAITING_CHECK).exists():
+        raise ApplicationError(
+            _("C'è già un cambio di targa in verifica dall'ufficio mobilità per questo permesso.")
+        )
     parsed = plate_parse(plate, foreign=plate_foreign)
     if parsed.number == permit.plate:
         raise ApplicationError(_("È la stessa targa di adesso."), extra={"field": "plate"})
@@ -299,37 +307,64 @@ def permit_plate_change(
             extra={"field": "plate"},
         )
     plate_free_check(zone=permit.zone, plate=parsed.number)
+    ownership = ownership or permit.ownership
+    cude = permit.permit_type.kind == PermitKind.DISABLED
+    owner = None
+    if ownership == VehicleOwnership.FAMILY:
+        owner_id = owner_id or (permit.owner_id if permit.ownership == ownership else None)
+        owner = person_family(person=user.person).filter(pk=owner_id).first() if owner_id else None
+        if owner is None:
+            raise ApplicationError(
+                _(
+                    "Scegli chi della tua famiglia è intestatario del nuovo veicolo. Se non è di "
+                    "nessuno della famiglia, scegli «aziendale o in leasing/noleggio» e carica "
+                    "il contratto."
+                ),
+                extra={"field": "owner"},
+            )
+    elif ownership != VehicleOwnership.COMPANY:
+        raise ApplicationError(_("Di chi è il veicolo?"), extra={"field": "ownership"})
+    checked = ownership == VehicleOwnership.COMPANY and not cude
+    if checked and contract_document is None:
+        raise ApplicationError(
+            _(
+                "Il nuovo veicolo è aziendale o in leasing/noleggio: carica il contratto o la "
+                "dichiarazione dell'azienda che te lo affida. L'ufficio mobilità lo verifica "
+                "prima di cambiare la targa."
+            ),
+            extra={"field": "contract_document"},
+        )
     document_check(registration_document, field="registration_document", required=True)
-    now = timezone.now()
+    document_check(contract_document, field="contract_document", required=checked)
+    if checked:
+        return plate_change_request(
+            permit=permit,
+            user=user,
+            plate=parsed.number,
+            plate_foreign=parsed.foreign,
+            registration_document=registration_document,
+            contract_document=contract_document,
+            request=request,
+        )
     with transaction.atomic():
         permit = Permit.objects.select_for_update().get(pk=permit.pk)
-        old = permit.plate
-        permit.plate = parsed.number
         permit.registration_document.save(
             f"registration_document{upload_extension(registration_document)}",
             ContentFile(upload_bytes(registration_document)),
             save=False,
         )
-        permit.save()
-        allowances_end(permit, at=now)
-        PlateAllowance.objects.create(
-            zone=permit.zone,
-            permit=permit,
-            plate=permit.plate,
-            starts_at=max(now, day_start(permit.valid_from)),
-            ends_at=day_start(permit.ends_on or permit.valid_until + datetime.timedelta(days=1)),
-            note=f"cambio targa da {old}",
-        )
-        event_record(
+        if contract_document is not None:
+            permit.contract_document.save(
+                f"contract_document{upload_extension(contract_document)}",
+                ContentFile(upload_bytes(contract_document)),
+                save=False,
+            )
+        plate_switch(
             permit,
-            _("Targa cambiata: da %(old)s a %(new)s.") % {"old": old, "new": permit.plate},
+            plate=parsed.number,
+            ownership=ownership,
+            owner=owner,
             actor=user,
-        )
-        audit_record(
-            action="permit_plate_changed",
-            actor=user,
-            target=permit,
             request=request,
-            detail={"from": old, "to": permit.plate},
         )
-    return permit
+    return None

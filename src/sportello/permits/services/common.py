@@ -122,6 +122,17 @@ def permit_quote(permit: Permit) -> Quote:
     )
 
 
+def permit_quote_apply(permit: Permit) -> Quote:
+    """Work out the quote and write it on the (unsaved) permit: fee, handling fee, rank."""
+    quote = permit_quote(permit)
+    permit.fee, permit.handling_fee, permit.household_rank = (
+        quote.fee,
+        quote.handling_fee,
+        quote.rank,
+    )
+    return quote
+
+
 def plate_free_check(*, zone: Zone, plate: str, renewal_of: Permit | None = None) -> None:
     today = timezone.localdate()
     live = (

@@ -99,9 +99,13 @@ def permits_remind(*, today: datetime.date | None = None) -> int:
     return sent
 
 
-def permits_residence_check(*, today: datetime.date | None = None) -> int:
+def permits_residence_check(
+    *, today: datetime.date | None = None, holder_ids: list[int] | None = None
+) -> int:
     """Holders of residents' permits who, according to the registry, no longer live in the
-    zone: told at once, and the permit ends after the grace period."""
+    zone: told at once, and the permit ends after the grace period. Run for the persons the
+    registry has just moved (`holder_ids`, see permits_residence_changed) and every night for
+    everyone, as a safety net."""
     today = today or timezone.localdate()
     ends_on = today + datetime.timedelta(days=settings.SPORTELLO_PERMIT_MOVE_GRACE_DAYS)
     inside = ZoneCivicNumber.objects.filter(
@@ -117,6 +121,8 @@ def permits_residence_check(*, today: datetime.date | None = None) -> int:
         .exclude(Exists(inside))
         .select_related("zone", "applicant", "holder")
     )
+    if holder_ids is not None:
+        moved = moved.filter(holder_id__in=holder_ids)
     count = 0
     for permit in moved:
         with transaction.atomic():
@@ -138,3 +144,16 @@ def permits_residence_check(*, today: datetime.date | None = None) -> int:
             permit_notify(permit, kind="moved", sms=True)
             count += 1
     return count
+
+
+def permits_residence_changed(*, person_ids: list[int]) -> None:
+    """The registry moved these persons (registry.hooks): once its transaction is committed,
+    their residents' permits outside the new residence's zones get the notice and the end of
+    the grace period at once. A failure here is logged and left to the nightly check."""
+
+    def check() -> None:
+        count = permits_residence_check(holder_ids=person_ids)
+        if count:
+            logger.info("Permits ending after a change of residence: %s", count)
+
+    transaction.on_commit(check, robust=True)

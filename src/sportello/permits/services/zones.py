@@ -76,19 +76,49 @@ def permit_type_fees_check(fees: Any) -> list[str]:
     return cleaned
 
 
-def camera_token_create(*, name: str, zone_codes: list[str] | None = None) -> tuple[Any, str]:
+def camera_token_create(
+    *, name: str, zone_codes: list[str] | None = None, by: Any = None, request: Any = None
+) -> tuple[Any, str]:
     """A new key for a gate system; the key itself is returned once and never stored."""
     import hashlib
 
     from sportello.permits.models import CameraToken
 
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError(
+            _("Scrivi chi usa la chiave, per esempio «Varchi ZTL centro»."),
+            extra={"field": "name"},
+        )
     raw = secrets.token_urlsafe(32)
-    token = CameraToken.objects.create(
-        name=name, token_sha256=hashlib.sha256(raw.encode()).hexdigest()
-    )
-    if zone_codes:
-        token.zones.set(Zone.objects.filter(code__in=zone_codes))
+    with transaction.atomic():
+        token = CameraToken.objects.create(
+            name=name[:100], token_sha256=hashlib.sha256(raw.encode()).hexdigest()
+        )
+        if zone_codes:
+            token.zones.set(Zone.objects.filter(code__in=zone_codes))
+        audit_record(
+            action="permit_camera_token_created",
+            actor=by,
+            target=token,
+            request=request,
+            detail={"zones": sorted(zone_codes or [])},
+        )
     return token, raw
+
+
+def camera_token_revoke(*, token: Any, by: Any, request: Any = None) -> Any:
+    """The key stops working at once (a gate replaced, a key leaked)."""
+    from django.utils import timezone
+
+    from sportello.permits.models import CameraToken
+
+    CameraToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(action="permit_camera_token_revoked", actor=by, target=token, request=request)
+    token.refresh_from_db()
+    return token
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +202,99 @@ def zone_streets_text(area: dict) -> str:
     return "\n".join(lines)
 
 
+_WINDOW_LINE = re.compile(r"^(?P<days>[0-9][0-9\s,\-–]*?)\s+(?P<start>\S+)\s*[-–]\s*(?P<end>\S+)$")
+_TIME = re.compile(r"^(?P<hour>\d{1,2})[:.](?P<minute>\d{2})$")
+
+
+def _window_time(text: str, line: str) -> str:
+    match = _TIME.match(text)
+    hour, minute = (int(match["hour"]), int(match["minute"])) if match else (-1, -1)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59) and (hour, minute) != (24, 0):
+        raise ApplicationError(
+            _("Nella fascia «%(line)s», «%(time)s» non è un orario: scrivilo come 08:00.")
+            % {"line": line, "time": text},
+            extra={"field": "windows"},
+        )
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _window_days(text: str, line: str) -> list[int]:
+    days: set[int] = set()
+    for part in re.split(r"\s*,\s*", text.strip()):
+        bounds = [item.strip() for item in re.split(r"[-–]", part)]
+        if not part or len(bounds) > 2 or not all(item.isdigit() for item in bounds):
+            raise ApplicationError(
+                _(
+                    "Nella fascia «%(line)s» i giorni non si leggono: scrivi per esempio «1-5» "
+                    "o «6,7»."
+                )
+                % {"line": line},
+                extra={"field": "windows"},
+            )
+        first, last = int(bounds[0]), int(bounds[-1])
+        if not (1 <= first <= 7 and 1 <= last <= 7) or first > last:
+            raise ApplicationError(
+                _(
+                    "Nella fascia «%(line)s» i giorni vanno da 1 (lunedì) a 7 (domenica), dal "
+                    "primo all'ultimo."
+                )
+                % {"line": line},
+                extra={"field": "windows"},
+            )
+        days.update(range(first, last + 1))
+    return sorted(days)
+
+
+def zone_windows_parse(text: str) -> list[dict]:
+    """The cameras' time windows as the office writes them, one a line: «1-6 08:00-20:00»
+    (days 1 = Monday … 7 = Sunday, ranges and commas; the end may be 24:00) -> the zone's
+    `windows`: [{"days": [1..7], "start": "HH:MM", "end": "HH:MM"}]."""
+    windows = []
+    for raw in (text or "").splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        match = _WINDOW_LINE.match(line)
+        if match is None:
+            raise ApplicationError(
+                _(
+                    "La fascia «%(line)s» non si legge: scrivi i giorni e l'orario, es. "
+                    "«1-6 08:00-20:00»."
+                )
+                % {"line": line[:60]},
+                extra={"field": "windows"},
+            )
+        days = _window_days(match["days"], line)
+        start, end = _window_time(match["start"], line), _window_time(match["end"], line)
+        if start == "24:00" or start >= end:
+            raise ApplicationError(
+                _(
+                    "Nella fascia «%(line)s» l'inizio viene prima della fine (per arrivare a "
+                    "mezzanotte scrivi 24:00)."
+                )
+                % {"line": line},
+                extra={"field": "windows"},
+            )
+        windows.append({"days": days, "start": start, "end": end})
+    return windows
+
+
+def zone_windows_text(windows: list[dict]) -> str:
+    """The zone's windows one a line, as zone_windows_parse reads them (runs of days joined)."""
+    lines = []
+    for window in windows or []:
+        days = sorted(window.get("days") or [])
+        runs: list[list[int]] = []
+        for day in days:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        text = ",".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+        lines.append(f"{text} {window.get('start')}-{window.get('end')}")
+    return "\n".join(lines)
+
+
 def zone_save(
     *,
     zone: Zone | None,
@@ -179,17 +302,33 @@ def zone_save(
     shapes_text: str,
     streets_text: str,
     by: Any,
+    drawn: dict | None = None,
     request: Any = None,
 ) -> Zone:
-    """Create or change a zone from the office's page: all checked, then written together."""
-    from sportello.alerts.targeting import features_from_text
+    """Create or change a zone from the office's page: what is drawn on the map (`drawn`, a
+    FeatureCollection), the pasted coordinates or GeoJSON added to it, the streets; all
+    checked, then written together."""
+    from sportello.alerts.targeting import features_from_text, geojson_read
 
     area: dict = {}
+    features: list = []
+    if drawn and drawn.get("features"):
+        try:
+            features += geojson_read(drawn)["features"]
+        except ValidationError as error:
+            raise ApplicationError(
+                _("Il disegno sulla mappa non si legge: %(error)s")
+                % {"error": " ".join(error.messages)},
+                extra={"field": "shapes"},
+            ) from error
     if shapes_text.strip():
         try:
-            area["features"] = features_from_text(shapes_text)
+            features += features_from_text(shapes_text)["features"]
         except ValidationError as error:
             raise ApplicationError(" ".join(error.messages), extra={"field": "shapes"}) from error
+    if features:
+        area["features"] = {"type": "FeatureCollection", "features": features}
+    windows = zone_windows_parse(data.get("windows") or "")
     streets = zone_streets_parse(streets_text)
     if streets:
         area["streets"] = streets
@@ -202,6 +341,7 @@ def zone_save(
         zone = zone or Zone()
         for field in ("code", "name", "kind", "hours_text", "active"):
             setattr(zone, field, data[field])
+        zone.windows = windows
         zone.save()
         zone_area_set(zone=zone, area=area, by=by)
         audit_record(action="permit_zone_saved", actor=by, target=zone, request=request)

@@ -1,0 +1,182 @@
+"""The zone page's map: the alerts console's drawing (Leaflet + Leaflet.draw, alerts/area.js)
+reused as it is, with its two endpoints answered here for the mobility office (the stradario's
+dots in view and the live count of civic numbers in what is drawn), and its words in Italian."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sportello.accounts.decorators import operator_required
+from sportello.alerts.console.area import LABELLED_BASEMAP_POINTS, MAX_BASEMAP_POINTS
+from sportello.alerts.targeting import (
+    area_civic_count,
+    area_clean,
+    area_summary,
+    civic_points,
+    territory_bounds,
+)
+from sportello.places.models import CivicNumber
+
+CHANGE = "permits.change_zone"
+
+
+def _draw_texts() -> dict[str, Any]:
+    """Leaflet.draw's own words, in Italian (area.js merges them into L.drawLocal); the same
+    words as the alerts console's."""
+    cancel = {"title": _("Annulla il disegno"), "text": _("Annulla")}
+    point = {
+        "start": _("Clicca per il primo vertice."),
+        "cont": _("Clicca per il vertice successivo."),
+    }
+    return {
+        "draw": {
+            "toolbar": {
+                "actions": cancel,
+                "finish": {"title": _("Chiudi il poligono"), "text": _("Fine")},
+                "undo": {"title": _("Togli l'ultimo punto"), "text": _("Togli l'ultimo punto")},
+                "buttons": {
+                    "polygon": _("Disegna un poligono"),
+                    "rectangle": _("Disegna un rettangolo"),
+                    "circle": _("Disegna un cerchio"),
+                },
+            },
+            "handlers": {
+                "circle": {
+                    "tooltip": {"start": _("Clicca sul centro e trascina per il raggio.")},
+                    "radius": _("Raggio"),
+                },
+                "polygon": {
+                    "tooltip": {
+                        **point,
+                        "end": _("Clicca sul primo vertice per chiudere il poligono."),
+                    }
+                },
+                "polyline": {
+                    "error": _("<strong>Errore:</strong> i lati non possono incrociarsi."),
+                    "tooltip": {**point, "end": _("Clicca sull'ultimo vertice per finire.")},
+                },
+                "rectangle": {"tooltip": {"start": _("Clicca e trascina per il rettangolo.")}},
+                "simpleshape": {"tooltip": {"end": _("Rilascia il mouse per finire.")}},
+            },
+        },
+        "edit": {
+            "toolbar": {
+                "actions": {
+                    "save": {"title": _("Tieni le modifiche"), "text": _("Fatto")},
+                    "cancel": {"title": _("Annulla le modifiche"), "text": _("Annulla")},
+                    "clearAll": {"title": _("Togli tutte le aree"), "text": _("Togli tutto")},
+                },
+                "buttons": {
+                    "edit": _("Modifica le aree"),
+                    "editDisabled": _("Nessuna area da modificare"),
+                    "remove": _("Togli un'area"),
+                    "removeDisabled": _("Nessuna area da togliere"),
+                },
+            },
+            "handlers": {
+                "edit": {
+                    "tooltip": {
+                        "text": _("Trascina i vertici o il centro per modificare."),
+                        "subtext": _("Annulla per tornare come prima."),
+                    }
+                },
+                "remove": {"tooltip": {"text": _("Clicca un'area per toglierla.")}},
+            },
+        },
+    }
+
+
+def zone_map_config() -> dict[str, Any]:
+    return {
+        "tiles": settings.SPORTELLO_MAP_TILES,
+        "attribution": settings.SPORTELLO_MAP_ATTRIBUTION,
+        "bounds": territory_bounds(),
+        "editable": True,
+        "civicsUrl": reverse("permits:operator_zone_civics"),
+        "countUrl": reverse("permits:operator_zone_count"),
+        "draw": _draw_texts(),
+        "texts": {
+            "polygon": _("Poligono con %(count)s vertici"),
+            "circle": _("Cerchio di %(radius)s m"),
+            "remove": _("Togli"),
+            "noShapes": _("Nessuna area disegnata."),
+            "counting": _("Conto i numeri civici nell'area…"),
+            "count": _("Nell'area: %(count)s numeri civici (%(summary)s)."),
+            "countOne": _("Nell'area: 1 numero civico (%(summary)s)."),
+            "countNone": _("Nessun numero civico nell'area (%(summary)s)."),
+            "countFailed": _("Il conteggio non è riuscito: riprova fra poco."),
+            "mapLabel": _(
+                "Mappa della zona: usa le frecce per spostarti, + e − per lo zoom. Senza mouse "
+                "scrivi i confini come coordinate più sotto."
+            ),
+            "zoomIn": _("Ingrandisci"),
+            "zoomOut": _("Rimpicciolisci"),
+        },
+    }
+
+
+@require_POST
+@operator_required(CHANGE)
+def zone_area_count(request: HttpRequest) -> JsonResponse:
+    """POST {"features", "streets"} -> {"civic_numbers", "summary"} while drawing; a problem
+    with the area comes back as {"errors": [...]} (status 400)."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("features") or {}, dict):
+        return JsonResponse({"errors": [_("Richiesta non valida.")]}, status=400)
+    spec: dict[str, Any] = {}
+    if (data.get("features") or {}).get("features"):
+        spec["features"] = data["features"]
+    if data.get("streets"):
+        spec["streets"] = data["streets"]
+    if not spec:
+        return JsonResponse({"civic_numbers": 0, "summary": area_summary({})})
+    try:
+        cleaned = area_clean(spec)
+    except ValidationError as error:
+        return JsonResponse({"errors": error.messages}, status=400)
+    return JsonResponse(
+        {"civic_numbers": area_civic_count(cleaned), "summary": area_summary(cleaned)}
+    )
+
+
+@require_GET
+@operator_required(CHANGE)
+def zone_civics(request: HttpRequest) -> JsonResponse:
+    """GET ?bbox=west,south,east,north -> the stradario's civic numbers in view, as the alerts
+    console's map draws them: {"points": [[lon, lat, label?], ...], "total", "shown"}."""
+    try:
+        west, south, east, north = (float(value) for value in request.GET["bbox"].split(","))
+    except (KeyError, ValueError):
+        return JsonResponse(
+            {"error": _("Indica il riquadro: bbox=ovest,sud,est,nord.")}, status=400
+        )
+    points = civic_points()
+    inside = points.in_box(west, south, east, north)
+    total = int(inside.size)
+    if total > MAX_BASEMAP_POINTS:
+        inside = inside[np.linspace(0, total - 1, MAX_BASEMAP_POINTS).astype(np.int64)]
+    rows: list[list[Any]] = [
+        [round(float(lon), 6), round(float(lat), 6)]
+        for lon, lat in zip(points.lon[inside], points.lat[inside], strict=True)
+    ]
+    if total <= LABELLED_BASEMAP_POINTS and total:
+        ids = points.ids[inside].tolist()
+        labels = {
+            civic.pk: str(civic)
+            for civic in CivicNumber.objects.filter(pk__in=ids).select_related("street")
+        }
+        for row, civic_id in zip(rows, ids, strict=True):
+            row.append(labels.get(civic_id, ""))
+    return JsonResponse({"points": rows, "total": total, "shown": len(rows)})
