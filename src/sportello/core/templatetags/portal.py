@@ -11,8 +11,8 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import translate_url
-from django.utils.text import capfirst
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_from_path
 from django.utils.translation import gettext as _
 
