@@ -13,7 +13,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sportello.core.demo import demo_build, number_it
-from sportello.core.demo.users import demo_logins, demo_requests_ensure, demo_users_ensure
+from sportello.core.demo.users import (
+    demo_logins,
+    demo_pec_sender_ensure,
+    demo_requests_ensure,
+    demo_users_ensure,
+)
 from sportello.core.exceptions import ApplicationError
 from sportello.registry.models import Person
 
@@ -91,6 +96,7 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from error
         demo_users_ensure()
+        demo_pec_sender_ensure()
         demo_requests_ensure()
         self._payments()
         self._canteen()
