@@ -312,6 +312,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "xmlschema": {"level": "WARNING"},
         "saml2": {"level": "WARNING"},
+        # «pikepdf C++ to Python logger bridge initialized», at every start of every command.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 

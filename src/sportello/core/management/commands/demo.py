@@ -6,6 +6,7 @@ leave the data alone. It refuses to run in production unless told explicitly.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -130,11 +131,18 @@ class Command(BaseCommand):
     def _canteen(self) -> None:
         from sportello.canteen.demo import demo_canteen_ensure
 
+        # The three weeks of meals are run day by day; the line each day logs is for the
+        # operators of a real canteen, not for someone building the demo.
+        days_log = logging.getLogger("sportello.canteen.days")
+        level = days_log.level
+        days_log.setLevel(logging.WARNING)
         try:
             made = demo_canteen_ensure()
         except ApplicationError as error:
             self.stderr.write(f"Mensa di prova non creata: {error.message}")
             return
+        finally:
+            days_log.setLevel(level)
         if made:
             self.stdout.write(
                 "Mensa di prova: scuole, classi e tariffe; il figlio maggiore del cittadino di "
