@@ -38,14 +38,16 @@ class Command(BaseCommand):
             )
         web = web_command(host=host, port=port, workers=options["web_workers"])
         worker = [
-            sys.executable, "-m", "celery", "-A", "sportello", "worker", "--beat",
+            sys.executable, "-m", "celery", "-A", "sportello", "--quiet", "worker", "--beat",
             "--queues", QUEUES, "--concurrency", "2", "--loglevel", "INFO",
             "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
         ]  # fmt: skip
         bulk = [
-            sys.executable, "-m", "celery", "-A", "sportello", "worker", "-n", "bulk@%h",
+            sys.executable, "-m", "celery", "-A", "sportello", "--quiet", "worker", "-n", "bulk@%h",
             "--queues", BULK_QUEUES, "--concurrency", "2", "--loglevel", "INFO",
         ]  # fmt: skip
+        # --quiet: no banner of the workers' configuration and task list (the welcome below
+        # says what matters); their log lines still show what they do.
         environment = child_environment(host=host, port=port)
         processes = [subprocess.Popen(command, env=environment) for command in (web, worker, bulk)]
         self._print_welcome(host, port)
