@@ -19,6 +19,7 @@ from sportello.accounts.models import User
 from sportello.accounts.roles import Role
 from sportello.alerts.models import Alert, AlertTemplate, Subscription
 from sportello.core.demo.alerts import DEMO_MOBILE
+from tests.browser.demo import accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,12 +65,14 @@ def test_an_exercise_alert_reaches_the_area_and_only_the_area(page, settings) ->
     expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Ingrandisci")
     expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Riduci")
     expect(page.locator('.it-brand-title[lang="it"]')).to_have_count(0)
+    accessible(page)
     civic = inside.civic_number
     page.locator("#id_pasted").fill(f"{civic.latitude}, {civic.longitude}, 300")
     page.get_by_role("button", name="Aggiungi alle zone").click()
     page.get_by_role("button", name="Salva l'area e vedi chi riceve l'allerta").click()
     expect(page.get_by_role("heading", name="Chi riceve l'allerta")).to_be_visible()
     expect(page.locator("#people-total")).to_contain_text("raggiunge")
+    accessible(page)
 
     # Send now; the monitor follows.
     page.goto(f"/allerta/operatori/allerte/{alert.pk}/")
@@ -86,6 +89,7 @@ def test_an_exercise_alert_reaches_the_area_and_only_the_area(page, settings) ->
         pause.click()
         expect(pause).to_have_attribute("aria-pressed", "true")
         expect(pause).to_have_text("Riprendi gli aggiornamenti")
+    accessible(page)
 
     # The phone simulator: inside, a call ringing, an SMS and an e-mail marked as a drill.
     page.goto(f"/simulatore-telefono/?numero={inside.mobile}&email={inside.email}")

@@ -62,6 +62,7 @@ def test_subscribe_verify_by_call_and_deregister_by_phone(page: Page, address: s
 
     expect(page.get_by_role("heading", name="Scrivi il codice")).to_be_visible()
     expect(page.get_by_text("+39 333 765 4321")).to_be_visible()
+    accessible(page)
 
     # The phone rings: open it in the simulator and answer.
     phone = page.context.new_page()
@@ -75,6 +76,7 @@ def test_subscribe_verify_by_call_and_deregister_by_phone(page: Page, address: s
     page.get_by_label("Codice di 6 cifre").fill(code)
     page.get_by_role("button", name="Conferma l'iscrizione").click()
     expect(page.get_by_role("heading", name="Iscrizione completata")).to_be_visible()
+    accessible(page)
     assert Subscription.objects.get().status == "active"
 
     # Later: deregistration by calling the line from the same phone.
