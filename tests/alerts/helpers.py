@@ -20,6 +20,8 @@ def form(town, **overrides) -> dict[str, str]:
         "address": f"{town.street.name} {town.number}",
         "language": "it",
         "privacy": "on",
+        # Sent from the summary page: «Conferma» (see test_summary for the step before).
+        "conferma": "1",
     }
     fields.update(overrides)
     return fields

@@ -26,4 +26,5 @@ def demo_comune(live_server, settings, seal_dir: Path) -> None:
     settings.SPORTELLO_PAYMENTS_PROVIDER = "sportello.payments.providers.simulator.Simulator"
     settings.SPORTELLO_DEMO_PASSWORD = PASSWORD
     settings.SPORTELLO_PUBLIC_URL = live_server.url
+    settings.SPORTELLO_SMARTCARD_SIMULATOR = True  # as in the demo (local settings)
     call_command("demo", "--citizens", "20", "--seed", "1", stdout=io.StringIO())

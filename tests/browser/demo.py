@@ -35,6 +35,12 @@ def pay_in_checkout(page: Page, *, audit: bool = True) -> None:
     if audit:
         accessible(page)
     page.get_by_role("button", name="Conferma e paga con pagoPA").click()
+    pay_in_simulator(page, audit=audit)
+
+
+def pay_in_simulator(page: Page, *, audit: bool = True) -> None:
+    """From the simulated pagoPA checkout to «Pagamento eseguito» (each page checked with
+    accessible() when `audit`)."""
     expect(page.get_by_role("heading", name="Simulatore pagoPA")).to_be_visible()
     if audit:
         accessible(page)

@@ -6,6 +6,7 @@ the e-mail to a subscriber inside the area and nothing to one far away."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.conf import settings as django_settings
@@ -18,6 +19,7 @@ from sportello.accounts.models import User
 from sportello.accounts.roles import Role
 from sportello.alerts.models import Alert, AlertTemplate, Subscription
 from sportello.core.demo.alerts import DEMO_MOBILE
+from tests.browser.demo import accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,13 +50,29 @@ def test_an_exercise_alert_reaches_the_area_and_only_the_area(page, settings) ->
     assert alert.exercise
 
     # The area: 300 m around the first subscriber's house, typed instead of drawn.
-    page.goto(f"/allerta/operatori/allerte/{alert.pk}/area/")
+    area_url = f"/allerta/operatori/allerte/{alert.pk}/area/"
+    # The map takes the focus, so it is a named region; Leaflet's controls speak the page's
+    # language; on the English page the comune's name (configuration, in Italian) is marked so.
+    page.goto("/en" + area_url)
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Zoom in")
+    expect(page.locator("#area-map")).to_have_attribute("aria-roledescription", "map")
+    expect(page.locator('.it-brand-title[lang="it"]')).to_have_count(1)
+    page.goto(area_url)
+    map_node = page.locator("#area-map")
+    expect(map_node).to_have_attribute("role", "region")
+    expect(map_node).to_have_attribute("aria-label", re.compile("^Mappa dell'area"))
+    expect(map_node).to_have_attribute("aria-roledescription", "mappa")
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Ingrandisci")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Riduci")
+    expect(page.locator('.it-brand-title[lang="it"]')).to_have_count(0)
+    accessible(page)
     civic = inside.civic_number
     page.locator("#id_pasted").fill(f"{civic.latitude}, {civic.longitude}, 300")
     page.get_by_role("button", name="Aggiungi alle zone").click()
     page.get_by_role("button", name="Salva l'area e vedi chi riceve l'allerta").click()
     expect(page.get_by_role("heading", name="Chi riceve l'allerta")).to_be_visible()
     expect(page.locator("#people-total")).to_contain_text("raggiunge")
+    accessible(page)
 
     # Send now; the monitor follows.
     page.goto(f"/allerta/operatori/allerte/{alert.pk}/")
@@ -71,6 +89,7 @@ def test_an_exercise_alert_reaches_the_area_and_only_the_area(page, settings) ->
         pause.click()
         expect(pause).to_have_attribute("aria-pressed", "true")
         expect(pause).to_have_text("Riprendi gli aggiornamenti")
+    accessible(page)
 
     # The phone simulator: inside, a call ringing, an SMS and an e-mail marked as a drill.
     page.goto(f"/simulatore-telefono/?numero={inside.mobile}&email={inside.email}")

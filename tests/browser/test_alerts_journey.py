@@ -15,6 +15,7 @@ from sportello.alerts.models import Subscription, Suppression
 from sportello.channels.models import Delivery
 from sportello.core.demo.alerts import demo_alert_people_delete
 from sportello.places.models import CivicNumber
+from tests.browser.demo import accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,10 +43,26 @@ def test_subscribe_verify_by_call_and_deregister_by_phone(page: Page, address: s
     page.get_by_label("Indirizzo di casa con numero civico").fill(address)
     page.locator("label[for=id_privacy]").click()  # the box is styled under its label
     expect(page.get_by_label("Ho letto l'informativa")).to_be_checked()
-    page.get_by_role("button", name="Iscriviti e ricevi la chiamata").click()
+    page.get_by_role("button", name="Prosegui").click()
+
+    # The summary before confirming: what will be registered; nobody is called yet.
+    expect(page.get_by_role("heading", name="Riepilogo dell'iscrizione")).to_be_visible()
+    summary = page.locator('[data-element="service-summary"]')
+    expect(summary).to_contain_text("Lucia Neri")
+    expect(summary).to_contain_text("+39 333 765 4321 (cellulare)")
+    expect(summary).to_contain_text("lucia.neri@example.it")
+    expect(summary).to_contain_text(address)
+    accessible(page)
+    assert not Subscription.objects.exists()
+    page.get_by_role("button", name="Modifica").click()
+    expect(page.get_by_label("Cognome")).to_have_value("Neri")
+    expect(page.get_by_label("Ho letto l'informativa")).to_be_checked()
+    page.get_by_role("button", name="Prosegui").click()
+    page.get_by_role("button", name="Conferma", exact=True).click()
 
     expect(page.get_by_role("heading", name="Scrivi il codice")).to_be_visible()
     expect(page.get_by_text("+39 333 765 4321")).to_be_visible()
+    accessible(page)
 
     # The phone rings: open it in the simulator and answer.
     phone = page.context.new_page()
@@ -59,6 +76,7 @@ def test_subscribe_verify_by_call_and_deregister_by_phone(page: Page, address: s
     page.get_by_label("Codice di 6 cifre").fill(code)
     page.get_by_role("button", name="Conferma l'iscrizione").click()
     expect(page.get_by_role("heading", name="Iscrizione completata")).to_be_visible()
+    accessible(page)
     assert Subscription.objects.get().status == "active"
 
     # Later: deregistration by calling the line from the same phone.

@@ -17,7 +17,7 @@ from sportello.accounts.models import User
 from sportello.accounts.services import SESSION_SEEN_AT
 from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.core.models import ServiceFeedback
-from tests.browser.demo import accessible, log_in, pay_in_checkout
+from tests.browser.demo import accessible, log_in, pay_in_simulator
 from tests.channels.smtp_peer import SmtpPeer, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,8 +78,12 @@ def test_a_certificate_request_survives_the_expiry_and_ends_with_a_rating(
     page.get_by_role("button", name="Modifica").click()
     expect(page.get_by_label("Uso")).to_have_value("pratica di mutuo")
     page.get_by_role("button", name="Richiedi il certificato").click()
-    page.get_by_role("button", name="Conferma", exact=True).click()
-    pay_in_checkout(page, audit=False)
+    # One summary: the certificate's says the amount and goes straight on to pagoPA.
+    expect(page.get_by_label("E-mail a cui mandare la ricevuta")).to_have_value(
+        "cittadino@example.it"
+    )
+    page.get_by_role("button", name="Conferma e paga con pagoPA").click()
+    pay_in_simulator(page, audit=False)
     page.get_by_role("link", name=re.compile("Certificati anagrafici")).click()
     certificate = Certificate.objects.get()
     assert certificate.status == CertificateStatus.ISSUED

@@ -13,7 +13,7 @@ from django.core.files.storage import storages
 from django.test import Client
 
 from sportello.certificates.models import Certificate, CertificateStatus
-from sportello.payments.models import PositionStatus, Transfer
+from sportello.payments.models import Cart, PositionStatus, Transfer
 
 from .conftest import Household, ask, download, page_text, pdf_text
 from .test_stamp_duty import record_payment
@@ -26,23 +26,30 @@ def simulator(settings) -> None:
     settings.SPORTELLO_PAYMENTS_PROVIDER = "sportello.payments.providers.simulator.Simulator"
 
 
-def pay_in_checkout(client: Client, summary_url: str) -> str:
-    """From the summary to pagoPA's (simulated) checkout and back; returns the result page."""
-    option = summary_url.split("option=")[1]
-    confirmed = client.post("/pagamenti/riepilogo/", {"option": [option], "email": ""})
-    back = Client().post(confirmed["Location"], {"action": "pay", "method": "CP"})
+def pay_in_checkout(client: Client, checkout_url: str) -> str:
+    """In pagoPA's (simulated) checkout, pay and come back; returns the result page."""
+    back = Client().post(checkout_url, {"action": "pay", "method": "CP"})
     return page_text(client.get(urlsplit(back["Location"]).path))
 
 
 def test_paying_the_bollo_online_releases_the_sealed_certificate(
     giulia_client: Client, household: Household
 ) -> None:
-    response = ask(giulia_client, household.giulia, "residenza", use="pratica di mutuo")
-    assert response.status_code == 302 and response["Location"].startswith("/pagamenti/riepilogo/")
+    # One summary in the journey: the certificate's, which said the amount; «Conferma e paga
+    # con pagoPA» leads straight to the checkout, with no second summary of the cart.
+    url = f"/certificati/richiedi/{household.giulia.pk}/"
+    answers = {"kind": "residenza", "use": "pratica di mutuo", "exemption": ""}
+    summary = page_text(giulia_client.post(url, answers))
+    assert "€ 16,00 di imposta di bollo" in summary and "Conferma e paga con pagoPA" in summary
+    assert "E-mail a cui mandare la ricevuta" in summary
+    response = giulia_client.post(
+        url, {**answers, "conferma": "1", "ricevuta-email": "giulia@example.it"}
+    )
+    assert response.status_code == 302
+    assert "/simulatore-pagopa/" in response["Location"], response["Location"]
     certificate = Certificate.objects.get()
     assert certificate.status == CertificateStatus.AWAITING_PAYMENT
-    summary = page_text(giulia_client.get(response["Location"]))
-    assert "€ 16,00" in summary and certificate.display_code in summary
+    assert Cart.objects.get().email == "giulia@example.it"
 
     draft = storages["certificates"].open(certificate.pdf_name).read()
     transfer = Transfer.objects.get(option__position=certificate.payment_position)
@@ -91,3 +98,21 @@ def test_once_paid_online_the_counter_cannot_take_the_bollo_again(
     assert answer.status_code == 302
     certificate.refresh_from_db()
     assert certificate.paid_at == paid_at and certificate.paid_recorded_by is None
+
+
+def test_a_bad_receipt_address_keeps_the_summary_and_registers_nothing(
+    giulia_client: Client, household: Household
+) -> None:
+    response = giulia_client.post(
+        f"/certificati/richiedi/{household.giulia.pk}/",
+        {
+            "kind": "residenza",
+            "use": "mutuo",
+            "exemption": "",
+            "conferma": "1",
+            "ricevuta-email": "x@",
+        },
+    )
+    assert response.status_code == 400
+    assert "Riepilogo della richiesta" in page_text(response)
+    assert not Certificate.objects.exists()

@@ -57,3 +57,29 @@ def test_the_settings_of_a_served_process_use_that_address(monkeypatch) -> None:
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
     ).stdout
     assert printed.strip().startswith("http://127.0.0.1:8765/")
+
+
+def test_gunicorn_leaves_no_control_socket_in_the_home_folder(tmp_path) -> None:
+    """A shared home (several checkouts, a shared account) gets no ~/.gunicorn/gunicorn.ctl."""
+    from tests.ports import free_port
+
+    port = free_port()
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = serve.child_environment(host="127.0.0.1", port=port)
+    environment.update(HOME=str(home), DJANGO_SETTINGS_MODULE="sportello.config.settings.local")
+    web = subprocess.Popen(
+        serve.web_command(host="127.0.0.1", port=port, workers=1),
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in web.stderr:  # gunicorn says when it listens, and when its worker is up
+            if "Booting worker" in line:
+                break
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+    assert not (home / ".gunicorn").exists()

@@ -107,6 +107,8 @@ def test_broken_value_in_dotenv_file_is_named_too(tmp_path: Path) -> None:
         ({"SPORTELLO_PAGOPA_IBAN": "IT00X0000000000000000000000"}, "not a valid IBAN"),
         # The demo identity provider logs anyone in; the SP's entityID must be an HTTPS URL.
         ({"SPORTELLO_SPID_DEMO_IDP": "true"}, "SPORTELLO_SPID_DEMO_IDP"),
+        # The demo's simulated smart card logs anyone in too.
+        ({"SPORTELLO_SMARTCARD_SIMULATOR": "true"}, "SPORTELLO_SMARTCARD_SIMULATOR"),
         ({"SPORTELLO_PUBLIC_URL": "http://sportello.example.it"}, "https:// URL"),
     ],
 )

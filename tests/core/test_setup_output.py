@@ -30,3 +30,31 @@ def test_the_first_steps_run_no_system_checks() -> None:
 
 def test_kombu_has_no_hostname_to_complain_about() -> None:
     assert logging.getLogger("kombu.connection").getEffectiveLevel() >= logging.ERROR
+
+
+def test_the_first_steps_print_only_what_they_did(tmp_path) -> None:
+    """Run as `make setup` runs them, on a fresh var/: no warning (a library's deprecation, the
+    missing seal), no library's log line; only what was made and where."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {
+        **os.environ,
+        "SPORTELLO_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "sportello.config.settings.local",
+    }
+    environment.pop("PYTHONWARNINGS", None)
+    printed = []
+    for step in ("compile_translations", "certificates_demo_seal", "spid_setup"):
+        done = subprocess.run(
+            [sys.executable, "-m", "sportello", step],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        printed += (done.stdout + done.stderr).splitlines()
+    noise = [line for line in printed if re.search(r"warn|deprecat|INFO|DEBUG", line, re.I)]
+    assert noise == []
+    assert any("sigillo di prova" in line for line in printed)

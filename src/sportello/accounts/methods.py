@@ -10,6 +10,7 @@ from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,27 @@ class SmartcardLogin(LoginMethod):
     @staticmethod
     def url() -> str:
         return settings.SPORTELLO_SMARTCARD_LOGIN_URL
+
+
+class SmartcardDemoLogin(SmartcardLogin):
+    """The demo's simulated card (accounts.smartcard_demo), where no nginx reads real cards."""
+
+    description = _(
+        "Nella demo non serve il lettore: una pagina simula la carta di una persona "
+        "dell'anagrafe di prova."
+    )
+    template = "accounts/methods/smartcard_demo.html"
+
+    def available(self, request: HttpRequest) -> bool:
+        return bool(
+            settings.SPORTELLO_SMARTCARD_SIMULATOR
+            and settings.SPORTELLO_ENV != "production"
+            and not settings.SPORTELLO_SMARTCARD_TRUSTED_PROXIES
+        )
+
+    @staticmethod
+    def url() -> str:
+        return reverse("accounts:smartcard_demo")
 
 
 class SpidLogin(LoginMethod):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -234,10 +234,22 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if status not in RequestStatus.values:
         status = RequestStatus.PENDING
     requests = CredentialRequest.objects.filter(status=status).select_related("person")[:200]
+    counts = dict(
+        CredentialRequest.objects.values_list("status").annotate(count=Count("pk")).order_by()
+    )
     return render(
         request,
         "accounts/operator/requests.html",
-        {"requests": requests, "status": status, "statuses": RequestStatus.choices},
+        {
+            "requests": requests,
+            "status": status,
+            # One number per tab: how many requests are in that state.
+            "statuses": [
+                (value, label, counts.get(value, 0)) for value, label in RequestStatus.choices
+            ],
+            "shown": len(requests),
+            "total": counts.get(status, 0),
+        },
     )
 
 

@@ -245,7 +245,12 @@ def codice_fiscale_from_certificate(*, certificate: x509.Certificate) -> str:
 
 def smartcard_identity(*, request: HttpRequest) -> SmartcardIdentity:
     """Who the card in this request belongs to; SmartcardError for every refusal."""
-    certificate = certificate_from_request(request=request)
+    return certificate_identity(certificate=certificate_from_request(request=request))
+
+
+def certificate_identity(*, certificate: x509.Certificate) -> SmartcardIdentity:
+    """Who a card's certificate (already verified) belongs to; SmartcardError if it names no
+    one, or two people."""
     return SmartcardIdentity(
         codice_fiscale=codice_fiscale_from_certificate(certificate=certificate),
         subject=certificate.subject.rfc4514_string(),

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from sportello.accounts import operator_views, views
+from sportello.accounts import operator_views, smartcard_demo_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("accedi/", views.login_view, name="login"),
     path("accedi/codice/", views.otp_verify, name="otp_verify"),
     path("accedi/carta/", views.smartcard_login, name="smartcard_login"),
+    # The demo's simulated card (404 unless SPORTELLO_SMARTCARD_SIMULATOR is on).
+    path("accedi/carta/simulatore/", smartcard_demo_views.demo_card, name="smartcard_demo"),
     path("esci/", views.logout_view, name="logout"),
     path("sessione-scaduta/", views.session_expired, name="session_expired"),
     path("sessione/prolunga/", views.session_extend, name="session_extend"),

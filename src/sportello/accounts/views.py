@@ -33,7 +33,7 @@ from sportello.accounts.forms import (
 )
 from sportello.accounts.methods import login_methods
 from sportello.accounts.models import LoginMethod, RevocationChannel, UserSession
-from sportello.accounts.smartcard import SmartcardError, smartcard_identity
+from sportello.accounts.smartcard import SmartcardError, SmartcardIdentity, smartcard_identity
 from sportello.core.access import public
 from sportello.core.catalogue import SERVICES
 from sportello.core.exceptions import ApplicationError
@@ -365,6 +365,11 @@ def smartcard_login(request: HttpRequest) -> HttpResponse:
         return render(
             request, "accounts/smartcard_error.html", {"message": error.message}, status=403
         )
+    return smartcard_sign_in(request, identity=identity)
+
+
+def smartcard_sign_in(request: HttpRequest, *, identity: SmartcardIdentity) -> HttpResponse:
+    """Log in the registry's person the card belongs to (the real card, or the demo's)."""
     user = authenticate(request, smartcard_identity=identity)
     if user is None:
         audit_record(

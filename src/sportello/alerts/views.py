@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from sportello.alerts import services
 from sportello.alerts.forms import CodeForm, ManageForm, ManageStartForm, SubscriptionForm
 from sportello.alerts.models import (
+    AlertLanguage,
     Subscription,
     SubscriptionStatus,
     VerificationCode,
@@ -21,6 +22,8 @@ from sportello.channels.phones import phone_display
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import client_ip
+from sportello.core.summary import SummaryRow, summary_hidden_fields, summary_step
+from sportello.places.selectors import civic_number_get
 
 SESSION_VERIFICATION = "_sportello_alert_verification"
 SESSION_BY_SMS = "_sportello_alert_verification_sms"
@@ -42,8 +45,16 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @public
 @never_cache
 def subscribe(request: HttpRequest) -> HttpResponse:
-    form = SubscriptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The form, then the summary of what will be registered («Modifica» or «Conferma»); only
+    «Conferma» records the subscription and places the verification call."""
+    step = summary_step(request)
+    if step == "edit":
+        form = SubscriptionForm(initial=_edit_initial(request))
+    else:
+        form = SubscriptionForm(request.POST or None)
+    if step == "summary" and form.is_valid():
+        return _subscription_summary(request, form=form)
+    if step == "confirm" and form.is_valid():
         data = form.subscription_data()
         try:
             _subscription, verification = services.subscription_start(
@@ -60,6 +71,69 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         request,
         "alerts/subscribe.html",
         {"form": form, "candidates": form.address_candidates},
+        status=400 if step in ("summary", "confirm") and form.errors else 200,
+    )
+
+
+def _edit_initial(request: HttpRequest) -> dict[str, str]:
+    """«Modifica»: the form as it was sent, unchecked (no error before the person sends it
+    again), with the address as chosen and no hidden choice left to override a new one."""
+    initial = {
+        key: value for key, value in request.POST.items() if key in SubscriptionForm.base_fields
+    }
+    civic_number_id = initial.pop("civic_number_id", "")
+    if civic_number_id.isdigit():
+        civic = civic_number_get(civic_number_id=int(civic_number_id))
+        if civic is not None:
+            initial["address"] = str(civic)
+    return initial
+
+
+def _subscription_summary(request: HttpRequest, *, form: SubscriptionForm) -> HttpResponse:
+    """What will be registered and how the person will be warned, before anything is."""
+    data = form.subscription_data()
+    address = str(data.civic_number)
+    if data.address_detail:
+        address = f"{address}, {data.address_detail}"
+    phones = [_("%(number)s (cellulare)") % {"number": phone_display(data.mobile)}]
+    if data.landline:
+        phones.append(_("%(number)s (fisso)") % {"number": phone_display(data.landline)})
+    if data.fax:
+        phones.append(_("%(number)s (fax)") % {"number": phone_display(data.fax)})
+    mobile = phone_display(data.mobile)
+    channels = [_("una chiamata vocale al cellulare %(number)s") % {"number": mobile}]
+    if data.deaf and data.sms_instead_of_voice_requested:
+        channels = [
+            _(
+                "una chiamata vocale al cellulare %(number)s, o un SMS invece della chiamata "
+                "se l'ufficio di protezione civile accoglie la tua richiesta"
+            )
+            % {"number": mobile}
+        ]
+    if data.landline:
+        channels.append(
+            _("una chiamata vocale al fisso %(number)s") % {"number": phone_display(data.landline)}
+        )
+    if data.fax:
+        channels.append(_("un fax al %(number)s") % {"number": phone_display(data.fax)})
+    channels.append(_("un'e-mail a %(email)s") % {"email": data.email})
+    rows = [
+        SummaryRow(_("Nome e cognome"), f"{data.first_name} {data.last_name}"),
+        SummaryRow(_("Indirizzo"), address),
+        SummaryRow(_("Telefoni"), "\n".join(phones)),
+        SummaryRow(_("E-mail"), data.email),
+        SummaryRow(_("Come ti avvisiamo"), "\n".join(channels)),
+        SummaryRow(_("Lingua degli avvisi"), AlertLanguage(data.language).label),
+    ]
+    if data.deaf:
+        rows.append(SummaryRow(_("Persona sorda"), _("sì")))
+    # The address as chosen now: «Conferma» must not look it up again and land elsewhere.
+    hidden = [pair for pair in summary_hidden_fields(form) if pair[0] != "civic_number_id"]
+    hidden.append(("civic_number_id", str(data.civic_number.pk)))
+    return render(
+        request,
+        "alerts/subscribe_summary.html",
+        {"rows": rows, "hidden": hidden, "mobile": mobile},
     )
 
 

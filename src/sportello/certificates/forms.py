@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from sportello.certificates.kinds import CertificateKind
 from sportello.certificates.stamp_duty import EXEMPTIONS, stamp_duty_amount
 from sportello.core.forms import AccessibleFormMixin
+from sportello.core.money import euro_text
 
 
 class CertificateRequestForm(AccessibleFormMixin, forms.Form):
@@ -43,13 +43,28 @@ class CertificateRequestForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        pay = _("Nessuna esenzione: pago il bollo di € %(amount)s") % {
-            "amount": formats.number_format(stamp_duty_amount(), 2)
+        pay = _("Nessuna esenzione: pago il bollo di %(amount)s") % {
+            "amount": euro_text(stamp_duty_amount())
         }
         self.fields["exemption"].choices = [
             ("", pay),
             *[(item.code, f"{item.label} ({item.reference})") for item in EXEMPTIONS],
         ]
+
+
+class StampReceiptForm(AccessibleFormMixin, forms.Form):
+    """On the summary of a request with bollo: where pagoPA sends the receipt."""
+
+    prefix = "ricevuta"
+
+    email = forms.EmailField(
+        label=_("E-mail a cui mandare la ricevuta"),
+        required=False,
+        help_text=_(
+            "pagoPA ti manda qui la ricevuta; il Comune la conferma allo stesso indirizzo."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class SelfDeclarationForm(AccessibleFormMixin, forms.Form):

@@ -53,7 +53,7 @@ class Facts:
 
 
 def _date(value: datetime.date | None) -> str:
-    return formats.date_format(value, "d/m/Y") if value else ""
+    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
 def _gendered(person: Person, male: str, female: str) -> str:

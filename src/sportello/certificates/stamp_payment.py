@@ -30,6 +30,7 @@ from sportello.certificates.issuing import (
 )
 from sportello.certificates.kinds import CertificateType, certificate_type
 from sportello.certificates.models import Certificate, CertificateStatus
+from sportello.core.exceptions import ApplicationError
 from sportello.core.selectors import municipality_get
 from sportello.payments.hooks import PaymentEvent, payment_service_register
 from sportello.payments.models import (
@@ -39,7 +40,7 @@ from sportello.payments.models import (
     PaymentPosition,
     PositionStatus,
 )
-from sportello.payments.services import positions_create
+from sportello.payments.services import cart_checkout, positions_create
 from sportello.payments.validation import Debtor, OptionSpec, PositionSpec, Stamp, TransferSpec
 
 logger = logging.getLogger(__name__)
@@ -145,22 +146,39 @@ def certificate_stamp_paid(event: PaymentEvent) -> None:
     logger.info("Certificate %s released after its stamp duty was paid", certificate.pk)
 
 
-def stamp_payment_url(certificate: Certificate) -> str | None:
-    """Where the citizen pays the certificate's stamp duty (the summary before pagoPA), while it
-    can still be paid online."""
+def stamp_payment_option(certificate: Certificate) -> PaymentOption | None:
+    """The pagoPA notice that pays the certificate's stamp duty, while it can still be paid
+    online."""
     if (
         certificate.status != CertificateStatus.AWAITING_PAYMENT
         or not certificate.payment_position_id
     ):
         return None
-    option = PaymentOption.objects.filter(
+    return PaymentOption.objects.filter(
         position_id=certificate.payment_position_id,
         status=OptionStatus.UNPAID,
         position__status__in=PAYABLE_STATUSES + (PositionStatus.DRAFT,),
     ).first()
+
+
+def stamp_payment_url(certificate: Certificate) -> str | None:
+    """Where the citizen pays the certificate's stamp duty later (the payments' summary before
+    pagoPA), while it can still be paid online."""
+    option = stamp_payment_option(certificate)
     if option is None:
         return None
     return reverse("payments:summary") + f"?option={option.pk}"
+
+
+def stamp_checkout(*, certificate: Certificate, user, email: str, return_urls) -> str:
+    """Straight from the certificate's summary to pagoPA's checkout (the summary already said
+    what is paid and how much): the checkout's address. ApplicationError if pagoPA is down;
+    the certificate then waits, payable later from «I miei certificati»."""
+    option = stamp_payment_option(certificate)
+    if option is None:
+        raise ApplicationError(_("Il bollo di questo certificato non si può più pagare online."))
+    cart = cart_checkout(user=user, option_ids=[option.pk], email=email, return_urls=return_urls)
+    return cart.checkout_url
 
 
 def certificates_payment_register() -> None:

@@ -20,6 +20,7 @@ from sportello.certificates import services
 from sportello.certificates.forms import (
     CertificateRequestForm,
     SelfDeclarationForm,
+    StampReceiptForm,
     VerifyCodeForm,
     VerifyDocumentForm,
 )
@@ -33,12 +34,13 @@ from sportello.certificates.selectors import (
     certificates_of,
 )
 from sportello.certificates.stamp_duty import exemption_get, stamp_duty_amount
-from sportello.certificates.stamp_payment import stamp_payment_url
+from sportello.certificates.stamp_payment import stamp_checkout, stamp_payment_url
 from sportello.core.access import public
 from sportello.core.exceptions import ApplicationError
 from sportello.core.money import euro_text
 from sportello.core.services import client_ip
 from sportello.core.summary import SummaryRow, summary_hidden_fields, summary_step
+from sportello.payments.services import cart_return_urls
 
 
 def _application_error(form, error: ApplicationError) -> None:
@@ -88,8 +90,16 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
     step = summary_step(request)
     offered = certificate_types_for(subject)
     if step == "summary" and form.is_valid():
-        return _request_summary(request, form=form, subject=subject, offered=offered)
+        receipt = StampReceiptForm(initial={"email": request.user.email})
+        return _request_summary(
+            request, form=form, subject=subject, offered=offered, receipt=receipt
+        )
     if step == "confirm" and form.is_valid():
+        receipt = StampReceiptForm(request.POST)
+        if not receipt.is_valid():
+            return _request_summary(
+                request, form=form, subject=subject, offered=offered, receipt=receipt
+            )
         try:
             certificate = services.certificate_request(
                 user=request.user,
@@ -110,7 +120,19 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
                     _("Certificato rilasciato: lo trovi qui sotto, con il codice %(code)s.")
                     % {"code": certificate.display_code},
                 )
-            else:
+                return redirect("certificates:home")
+            # The summary said what is paid and how much: straight on to pagoPA's checkout.
+            try:
+                return redirect(
+                    stamp_checkout(
+                        certificate=certificate,
+                        user=request.user,
+                        email=receipt.cleaned_data["email"],
+                        return_urls=cart_return_urls(request=request),
+                    )
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
                 messages.info(
                     request,
                     _(
@@ -123,8 +145,7 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
                         "amount": euro_text(certificate.stamp_duty),
                     },
                 )
-                return redirect(stamp_payment_url(certificate))
-            return redirect("certificates:home")
+                return redirect("certificates:home")
     return render(
         request,
         "certificates/request.html",
@@ -139,11 +160,16 @@ def request_certificate(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-def _request_summary(request: HttpRequest, *, form, subject, offered) -> HttpResponse:
-    """What will be asked for and what it costs, before anything is registered."""
+def _request_summary(
+    request: HttpRequest, *, form, subject, offered, receipt: StampReceiptForm
+) -> HttpResponse:
+    """What will be asked for and what it costs, before anything is registered. With bollo,
+    «Conferma e paga con pagoPA» leads straight to pagoPA's checkout: this is the one summary
+    of the journey."""
     kind = form.cleaned_data["kind"]
     certificate_type = next((item for item in offered if item.kind.value == kind), None)
     exemption = exemption_get(form.cleaned_data["exemption"] or "")
+    stamp_due = False
     if certificate_type is not None and certificate_type.civil_status_record:
         cost = _("Nessuno: il certificato è esente dal bollo")
     elif exemption is not None:
@@ -151,6 +177,7 @@ def _request_summary(request: HttpRequest, *, form, subject, offered) -> HttpRes
             "reason": f"{exemption.label}, {exemption.reference}"
         }
     else:
+        stamp_due = True
         cost = _("%(amount)s di imposta di bollo, da pagare online con pagoPA") % {
             "amount": euro_text(stamp_duty_amount())
         }
@@ -170,7 +197,10 @@ def _request_summary(request: HttpRequest, *, form, subject, offered) -> HttpRes
             "cost": cost,
             "hidden": summary_hidden_fields(form),
             "subject": subject,
+            "stamp_due": stamp_due,
+            "receipt": receipt if stamp_due else None,
         },
+        status=400 if receipt.errors else 200,
     )
 
 

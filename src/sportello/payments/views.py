@@ -18,7 +18,6 @@ from sportello.payments import services
 from sportello.payments.forms import CartConfirmForm
 from sportello.payments.hooks import payment_service_get
 from sportello.payments.models import Cart, OptionStatus
-from sportello.payments.providers.base import ReturnUrls
 from sportello.payments.rendering import notice_pdf, receipt_pdf
 from sportello.payments.selectors import (
     cart_of,
@@ -71,18 +70,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _return_urls(request: HttpRequest):
-    def build(cart: Cart) -> ReturnUrls:
-        def url(outcome: str) -> str:
-            return request.build_absolute_uri(
-                reverse("payments:cart_return", args=[cart.uuid, outcome])
-            )
-
-        return ReturnUrls(ok=url("ok"), cancel=url("cancel"), error=url("error"))
-
-    return build
-
-
 @never_cache
 @certified_required
 @require_http_methods(["GET", "POST"])
@@ -115,7 +102,7 @@ def summary(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 option_ids=option_ids,
                 email=form.cleaned_data["email"],
-                return_urls=_return_urls(request),
+                return_urls=services.cart_return_urls(request=request),
             )
         except ApplicationError as error:
             messages.error(request, error.message)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sportello.canteen.models.enrolments import Enrolment
+from sportello.core.money import euro_text
 
 
 class CreditAccount(models.Model):
@@ -25,7 +26,7 @@ class CreditAccount(models.Model):
         verbose_name_plural = _("crediti mensa")
 
     def __str__(self) -> str:
-        return f"{self.child_name} ({self.balance / 100:.2f} €)"
+        return f"{self.child_name} ({euro_text(self.balance, cents=True)})"
 
 
 class MovementKind(models.TextChoices):

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sportello.core.money import euro_text
+
 
 class SchoolYear(models.Model):
     """A school year and the rules the comune set for it."""
@@ -125,7 +127,9 @@ class TariffBand(models.Model):
         ordering = ["school_year", models.F("isee_up_to").asc(nulls_last=True)]
 
     def __str__(self) -> str:
-        return f"≤ {self.isee_up_to} €" if self.isee_up_to is not None else "oltre"
+        if self.isee_up_to is None:
+            return str(_("ISEE oltre l'ultima fascia"))
+        return str(_("ISEE fino a %(amount)s") % {"amount": euro_text(self.isee_up_to)})
 
 
 class DietOption(models.Model):

@@ -312,6 +312,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "xmlschema": {"level": "WARNING"},
         "saml2": {"level": "WARNING"},
+        # «pikepdf C++ to Python logger bridge initialized», at every start of every command.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 
@@ -331,6 +333,7 @@ SPORTELLO_LOGIN_METHODS = [
     "sportello.accounts.methods.CieLogin",
     "sportello.accounts.methods.PasswordLogin",
     "sportello.accounts.methods.SmartcardLogin",
+    "sportello.accounts.methods.SmartcardDemoLogin",
 ]
 # DL 76/2020 art. 24: set to false to stop issuing new local citizen credentials (existing ones
 # keep working until SPORTELLO_LOCAL_CREDENTIALS_VALID_UNTIL, if set); operators keep passwords.
@@ -344,6 +347,9 @@ OTP_TOTP_ISSUER = env.text("OTP_TOTP_ISSUER", "Sportello")
 # (the proxies) are believed. Empty = smart-card login off. The URL may be on its own host.
 SPORTELLO_SMARTCARD_TRUSTED_PROXIES = env.items("SPORTELLO_SMARTCARD_TRUSTED_PROXIES", [])
 SPORTELLO_SMARTCARD_LOGIN_URL = env.text("SPORTELLO_SMARTCARD_LOGIN_URL", "/accedi/carta/")
+# The demo's simulated smart card (/accedi/carta/simulatore/): anyone picks a person of the demo
+# registry and logs in as them. On in the local settings only; production refuses it.
+SPORTELLO_SMARTCARD_SIMULATOR = env.boolean("SPORTELLO_SMARTCARD_SIMULATOR", False)
 # SPID and CIE ID (SAML2 service provider, djangosaml2 + pysaml2; docs/accounts.md).
 _spid_dir = VAR_DIR / "spid"
 SPORTELLO_SPID = {

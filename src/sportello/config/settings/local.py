@@ -29,3 +29,5 @@ SPORTELLO_OPERATOR_2FA_REQUIRED = env.boolean("SPORTELLO_OPERATOR_2FA_REQUIRED",
 SPORTELLO_PHONE_SIMULATOR_PUBLIC = env.boolean("SPORTELLO_PHONE_SIMULATOR_PUBLIC", True)
 # The «SPID demo» identity provider, so that «Entra con SPID» works on this machine.
 SPORTELLO_SPID["demo_idp"] = env.boolean("SPORTELLO_SPID_DEMO_IDP", True)  # noqa: F405
+# The simulated smart card, so that «Accedi con la carta» can be tried without a card reader.
+SPORTELLO_SMARTCARD_SIMULATOR = env.boolean("SPORTELLO_SMARTCARD_SIMULATOR", True)

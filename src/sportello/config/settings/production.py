@@ -16,6 +16,7 @@ from sportello.config.settings.base import (
     SPORTELLO_PUBLIC_URL,
     SPORTELLO_RATE_LIMIT_URL,
     SPORTELLO_SEAL,
+    SPORTELLO_SMARTCARD_SIMULATOR,
     SPORTELLO_SPID,
 )
 
@@ -45,6 +46,10 @@ if SPORTELLO_SEAL["backend"] == "demo":
 if ".payments.providers.simulator." in SPORTELLO_PAYMENTS_PROVIDER:
     # The simulator lets anyone declare a notice paid.
     _problems.append("SPORTELLO_PAYMENTS_PROVIDER must be the pagoPA provider, not the simulator")
+if SPORTELLO_SMARTCARD_SIMULATOR:
+    _problems.append(
+        "SPORTELLO_SMARTCARD_SIMULATOR must be false (the simulated card logs anyone in)"
+    )
 if SPORTELLO_SPID["demo_idp"]:
     _problems.append(
         "SPORTELLO_SPID_DEMO_IDP must be false (the demo identity provider logs anyone in)"

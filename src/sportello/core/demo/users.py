@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from sportello.accounts.models import User
 from sportello.accounts.roles import Role
-from sportello.registry.models import Person, Relationship
+from sportello.registry.models import Person, Relationship, Sex
 
 CITIZEN_USERNAME = "cittadino"
 
@@ -130,6 +130,53 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
+# The sender of the bundled sample PEC (accounts/samples/pec-richiesta-credenziali.eml, filed by
+# `sportello pec_file`): a resident of the demo town without credentials, so that the clerk
+# finds the request's codice fiscale in the registry and issues them.
+PEC_SAMPLE_SENDER = {
+    "codice_fiscale": "RSSMRA80A01H501U",
+    "first_name": "Mario",
+    "last_name": "Rossi",
+    "birth_date": date(1980, 1, 1),
+    "birth_place": "Roma",
+    "birth_place_code": "H501",
+}
+
+
+def demo_pec_sender_ensure() -> Person | None:
+    """Mario Rossi of the sample PEC: a man at the head of a demo family (living alone if one
+    does), with no login, takes the sample sender's name, birth and codice fiscale (the town
+    keeps its size)."""
+    from django.db.models import Count
+
+    from sportello.core.demo.town import DEMO_CODE_PREFIX
+
+    existing = Person.objects.filter(codice_fiscale=PEC_SAMPLE_SENDER["codice_fiscale"]).first()
+    if existing is not None:
+        return existing
+    person = (
+        Person.objects.filter(
+            family__code__startswith=DEMO_CODE_PREFIX,
+            relationship=Relationship.HEAD,
+            sex=Sex.MALE,
+            citizenship="IT",
+            aire=False,
+            account__isnull=True,
+            date_of_death__isnull=True,
+            residence__isnull=False,
+        )
+        .annotate(members=Count("family__members"))
+        .order_by("members", "family__code")  # alone if anyone is
+        .first()
+    )
+    if person is None:
+        return None
+    for field, value in PEC_SAMPLE_SENDER.items():
+        setattr(person, field, value)
+    person.save()
+    return person
+
+
 def demo_requests_ensure() -> int:
     """One credential request waiting in the counter operators' queue (none if any exists)."""
     from sportello.accounts.models import CredentialRequest
@@ -141,6 +188,7 @@ def demo_requests_ensure() -> int:
         Person.objects.filter(
             relationship=Relationship.HEAD, account__isnull=True, date_of_death__isnull=True
         )
+        .exclude(codice_fiscale=PEC_SAMPLE_SENDER["codice_fiscale"])  # kept for the sample PEC
         .order_by("-family__code")
         .first()
     )

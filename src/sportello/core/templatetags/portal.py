@@ -11,8 +11,9 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import translate_url
+from django.utils.html import format_html
 from django.utils.text import capfirst
-from django.utils.translation import get_language_from_path
+from django.utils.translation import get_language, get_language_from_path
 from django.utils.translation import gettext as _
 
 from sportello.core.fields import DEFAULT_REGION
@@ -46,6 +47,15 @@ def path_in_default_language(context: template.Context) -> str:
     if get_language_from_path(path) is not None:
         return "/"  # a page that does not exist in the default language: go home
     return path
+
+
+@register.simple_tag
+def config_lang() -> str:
+    """` lang="it"` for an element that shows the comune's configuration (names, addresses,
+    texts typed in the site's own language) on a page in another language (WCAG 3.1.2)."""
+    if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return ""
+    return format_html(' lang="{}"', settings.LANGUAGE_CODE)
 
 
 @register.filter

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,21 @@ def cart_options_check(*, user, option_ids: Sequence[int]) -> list[PaymentOption
                 % {"what": option.position.title}
             )
     return options
+
+
+def cart_return_urls(*, request) -> Callable[[Cart], ReturnUrls]:
+    """Where the checkout sends the citizen back, for `cart_checkout`: this site's return page
+    of the cart, by outcome."""
+
+    def build(cart: Cart) -> ReturnUrls:
+        def url(outcome: str) -> str:
+            return request.build_absolute_uri(
+                reverse("payments:cart_return", args=[cart.uuid, outcome])
+            )
+
+        return ReturnUrls(ok=url("ok"), cancel=url("cancel"), error=url("error"))
+
+    return build
 
 
 def cart_checkout(

@@ -6,6 +6,7 @@ leave the data alone. It refuses to run in production unless told explicitly.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -13,7 +14,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sportello.core.demo import demo_build, number_it
-from sportello.core.demo.users import demo_logins, demo_requests_ensure, demo_users_ensure
+from sportello.core.demo.users import (
+    demo_logins,
+    demo_pec_sender_ensure,
+    demo_requests_ensure,
+    demo_users_ensure,
+)
 from sportello.core.exceptions import ApplicationError
 from sportello.registry.models import Person
 
@@ -91,6 +97,7 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from error
         demo_users_ensure()
+        demo_pec_sender_ensure()
         demo_requests_ensure()
         self._payments()
         self._canteen()
@@ -124,11 +131,18 @@ class Command(BaseCommand):
     def _canteen(self) -> None:
         from sportello.canteen.demo import demo_canteen_ensure
 
+        # The three weeks of meals are run day by day; the line each day logs is for the
+        # operators of a real canteen, not for someone building the demo.
+        days_log = logging.getLogger("sportello.canteen.days")
+        level = days_log.level
+        days_log.setLevel(logging.WARNING)
         try:
             made = demo_canteen_ensure()
         except ApplicationError as error:
             self.stderr.write(f"Mensa di prova non creata: {error.message}")
             return
+        finally:
+            days_log.setLevel(level)
         if made:
             self.stdout.write(
                 "Mensa di prova: scuole, classi e tariffe; il figlio maggiore del cittadino di "

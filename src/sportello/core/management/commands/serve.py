@@ -36,20 +36,18 @@ class Command(BaseCommand):
             raise CommandError(
                 f"La porta {port} è già in uso: chiudi l'altro programma o usa --port."
             )
-        web = [
-            sys.executable, "-m", "gunicorn", "sportello.config.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(options["web_workers"]),
-            "--access-logfile", "-", "--graceful-timeout", "5",
-        ]  # fmt: skip
+        web = web_command(host=host, port=port, workers=options["web_workers"])
         worker = [
-            sys.executable, "-m", "celery", "-A", "sportello", "worker", "--beat",
+            sys.executable, "-m", "celery", "-A", "sportello", "--quiet", "worker", "--beat",
             "--queues", QUEUES, "--concurrency", "2", "--loglevel", "INFO",
             "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
         ]  # fmt: skip
         bulk = [
-            sys.executable, "-m", "celery", "-A", "sportello", "worker", "-n", "bulk@%h",
+            sys.executable, "-m", "celery", "-A", "sportello", "--quiet", "worker", "-n", "bulk@%h",
             "--queues", BULK_QUEUES, "--concurrency", "2", "--loglevel", "INFO",
         ]  # fmt: skip
+        # --quiet: no banner of the workers' configuration and task list (the welcome below
+        # says what matters); their log lines still show what they do.
         environment = child_environment(host=host, port=port)
         processes = [subprocess.Popen(command, env=environment) for command in (web, worker, bulk)]
         self._print_welcome(host, port)
@@ -109,6 +107,27 @@ class Command(BaseCommand):
                 for row in rows:
                     lines.append(f"    {row[0]:<18} {row[1]:<{width}} {row[2]}")
         self.stdout.write("\n".join(lines) + "\n")
+
+
+def web_command(*, host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line of `serve`."""
+    return [
+        sys.executable, "-m", "gunicorn", "sportello.config.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--access-logfile", "-", "--graceful-timeout", "5",
+        *gunicorn_no_control_socket(),
+    ]  # fmt: skip
+
+
+def gunicorn_no_control_socket() -> list[str]:
+    """Gunicorn 25.1+ opens a control socket in the user's home (~/.gunicorn/gunicorn.ctl), shared
+    by every checkout and every user of a shared account. `serve` starts and stops gunicorn
+    itself and never uses that interface, so it is turned off (older gunicorns have none)."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        return ["--no-control-socket"]
+    return []
 
 
 def child_environment(*, host: str, port: int) -> dict[str, str]:
