@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from playwright.sync_api import Page, expect
 
 from sportello.accounts.models import User
@@ -163,6 +164,8 @@ OFFICE_PAGES = {  # {username: {route name: path}}
         "permits:operator_zones": "/operatori/permessi/zone/",
         "permits:operator_zone_new": "/operatori/permessi/zone/nuova/",
         "permits:operator_zone": "/operatori/permessi/zone/{zone}/",
+        "permits:operator_tokens": "/operatori/permessi/chiavi/",
+        "permits:operator_plate_change": "/operatori/permessi/cambi-targa/{plate_change}/",
     },
 }
 # Pages reached only in the middle of a journey (a session's pending step, a sent alert, a
@@ -213,6 +216,9 @@ NOT_PAGES = {
     "permits:pdf": "a PDF",
     "permits:operator_document": "an uploaded document",
     "permits:operator_plates": "CSV",
+    "permits:operator_plate_change_document": "an uploaded document",
+    "permits:operator_zone_civics": "GeoJSON for the zone map",
+    "permits:operator_zone_count": "JSON for the zone map",
     "alerts:console_listen": "WAV audio",
     "alerts:console_recording": "POST target (upload), redirects",
     "alerts:console_submit": "POST target, redirects",
@@ -294,7 +300,7 @@ def _demo_ids(citizen: User) -> dict[str, object]:
     from sportello.alerts.models import Alert
     from sportello.canteen.models import CreditAccount, Enrolment
     from sportello.payments.models import OptionStatus, PaymentOption, PaymentPosition
-    from sportello.permits.models import Permit, Zone
+    from sportello.permits.models import Permit, PlateChange, PlateChangeStatus, Zone
 
     operator = User.objects.get(username="protezionecivile")
     alert = Alert.objects.create(
@@ -305,6 +311,16 @@ def _demo_ids(citizen: User) -> dict[str, object]:
         exercise=True,
     )
     person = citizen.person
+    permit = Permit.objects.filter(holder=person).order_by("pk").first()
+    plate_change = PlateChange.objects.create(  # a company car waiting for the office
+        permit=permit,
+        plate="GA456LI",
+        ownership="company",
+        registration_document=ContentFile(b"%PDF-1.4\n% carta\n", name="carta.pdf"),
+        contract_document=ContentFile(b"%PDF-1.4\n% contratto\n", name="contratto.pdf"),
+        status=PlateChangeStatus.AWAITING_CHECK,
+        applicant=citizen,
+    )
     return {
         "person": person.pk,
         "option": PaymentOption.objects.filter(
@@ -318,7 +334,8 @@ def _demo_ids(citizen: User) -> dict[str, object]:
         .pk,
         "enrolment": Enrolment.objects.order_by("pk").first().pk,
         "canteen_account": CreditAccount.objects.order_by("pk").first().pk,
-        "permit": Permit.objects.filter(holder=person).order_by("pk").first().pk,
+        "permit": permit.pk,
+        "plate_change": plate_change.pk,
         "credential_request": CredentialRequest.objects.order_by("pk").first().pk,
         "alert": alert.pk,
         "position": PaymentPosition.objects.order_by("pk").first().pk,

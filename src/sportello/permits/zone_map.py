@@ -118,8 +118,6 @@ def zone_map_config() -> dict[str, Any]:
                 "Mappa della zona: usa le frecce per spostarti, + e − per lo zoom. Senza mouse "
                 "scrivi i confini come coordinate più sotto."
             ),
-            "zoomIn": _("Ingrandisci"),
-            "zoomOut": _("Rimpicciolisci"),
         },
     }
 
