@@ -419,7 +419,9 @@ def dispatch_work(*, dispatch_id: int, medium: str) -> int:
 
 
 def _work(dispatch_id: int, medium: str, run: int) -> int:
-    dispatch = Dispatch.objects.get(pk=dispatch_id)
+    dispatch = Dispatch.objects.filter(pk=dispatch_id).first()
+    if dispatch is None:  # deleted, with its rows, while this task waited in the queue
+        return 0
     provider = provider_for(medium)
     each = not hasattr(provider, "send_many")
     rate, pool = limits.rate_limit(medium), limits.lines(medium)
