@@ -15,6 +15,7 @@ confirmed yet: running it again is the later pass over the ones not reached.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
@@ -59,70 +60,58 @@ def _target_table(ids: list[int] | None):
             cursor.execute("DROP TABLE IF EXISTS alert_target")
 
 
-def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str]]:
-    """(medium, SQL selecting `to_, r, l`: number or address, recipient, language) per rule of
-    the module doc."""
-    subs, contacts = Subscription._meta.db_table, Contact._meta.db_table
-    s_where = f"s.status = 'active' {area_filter.format(alias='s')}"
-    c_where = f"c.civic_number_id IS NOT NULL {area_filter.format(alias='c')}"
-    s_cols = "'s' || s.id AS r, s.language AS l"
-    c_cols = "'c' || c.id AS r, 'it' AS l"
-    selects: list[tuple[str, str]] = []
+@dataclass(frozen=True)
+class _Rule:
+    """One rule of the module doc: `medium` goes to column `to` of every row of `source` ("s":
+    verified subscriptions, "c": placed directory contacts) that meets `where`."""
+
+    medium: str
+    source: str
+    to: str
+    where: str = ""
+
+
+def _rules(alert: Alert) -> list[_Rule]:
     if alert.kind == AlertKind.RECONFIRM:
         # Those who already pressed 1 are not asked again (2 removed them): a second campaign
         # is the later pass over the ones the first did not reach.
-        return [
-            (
-                Medium.VOICE,
-                f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}"
-                " AND c.confirmed_at IS NULL",
-            )
-        ]
+        return [_Rule(Medium.VOICE, "c", "number", "c.confirmed_at IS NULL")]
+    rules: list[_Rule] = []
     if alert.use_voice:
-        selects += [
-            (
-                Medium.VOICE,
-                f"SELECT s.mobile AS to_, {s_cols} FROM {subs} s WHERE {s_where}"
-                " AND NOT s.sms_instead_of_voice",
-            ),
-            (
-                Medium.VOICE,
-                f"SELECT s.landline AS to_, {s_cols} FROM {subs} s WHERE {s_where}"
-                " AND s.landline <> ''",
-            ),
-            (Medium.VOICE, f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}"),
+        rules += [
+            _Rule(Medium.VOICE, "s", "mobile", "NOT s.sms_instead_of_voice"),
+            _Rule(Medium.VOICE, "s", "landline", "s.landline <> ''"),
+            _Rule(Medium.VOICE, "c", "number"),
         ]
     if alert.use_sms or alert.use_voice:
-        sms_rule = "" if alert.use_sms else " AND s.sms_instead_of_voice"
-        selects.append(
-            (
-                Medium.SMS,
-                f"SELECT s.mobile AS to_, {s_cols} FROM {subs} s WHERE {s_where}{sms_rule}",
-            )
-        )
+        sms_rule = "" if alert.use_sms else "s.sms_instead_of_voice"
+        rules.append(_Rule(Medium.SMS, "s", "mobile", sms_rule))
     if alert.use_sms:
-        selects.append(
-            (
-                Medium.SMS,
-                f"SELECT c.number AS to_, {c_cols} FROM {contacts} c WHERE {c_where}"
-                f" AND c.number LIKE '{MOBILE_PREFIX}%%'",
-            )
-        )
+        rules.append(_Rule(Medium.SMS, "c", "number", f"c.number LIKE '{MOBILE_PREFIX}%%'"))
     if alert.use_fax:
-        selects.append(
-            (
-                Medium.FAX,
-                f"SELECT s.fax AS to_, {s_cols} FROM {subs} s WHERE {s_where} AND s.fax <> ''",
-            )
-        )
+        rules.append(_Rule(Medium.FAX, "s", "fax", "s.fax <> ''"))
     if alert.use_email:
-        selects.append(
-            (
-                Medium.EMAIL,
-                f"SELECT s.email AS to_, {s_cols} FROM {subs} s WHERE {s_where} AND s.email <> ''",
-            )
+        rules.append(_Rule(Medium.EMAIL, "s", "email", "s.email <> ''"))
+    return rules
+
+
+def _selects(alert: Alert, area_filter: str) -> list[tuple[str, str]]:
+    """(medium, SQL selecting `to_, r, l`: number or address, recipient, language) per rule."""
+    tables = {"s": Subscription._meta.db_table, "c": Contact._meta.db_table}
+    wheres = {
+        "s": f"s.status = 'active' {area_filter.format(alias='s')}",
+        "c": f"c.civic_number_id IS NOT NULL {area_filter.format(alias='c')}",
+    }
+    columns = {"s": "'s' || s.id AS r, s.language AS l", "c": "'c' || c.id AS r, 'it' AS l"}
+    return [
+        (
+            rule.medium,
+            f"SELECT {rule.source}.{rule.to} AS to_, {columns[rule.source]} "
+            f"FROM {tables[rule.source]} {rule.source} WHERE {wheres[rule.source]}"
+            + (f" AND {rule.where}" if rule.where else ""),
         )
-    return selects
+        for rule in _rules(alert)
+    ]
 
 
 def _by_medium(alert: Alert, area_filter: str) -> dict[str, list[str]]:
@@ -134,21 +123,87 @@ def _by_medium(alert: Alert, area_filter: str) -> dict[str, list[str]]:
 
 def recipients_count(*, alert: Alert) -> dict[str, int]:
     """People and distinct numbers/addresses per channel, as the alert would be sent now."""
+    return recipients_preview(alert=alert, ids=_area_ids(alert), per_address=False)[0]
+
+
+def recipients_preview(
+    *, alert: Alert, ids: list[int] | None, per_address: bool = True
+) -> tuple[dict[str, int], dict[int, int]]:
+    """What the console's preview shows, in one statement: people and distinct numbers or
+    addresses per channel, and (`per_address`) civic number id -> recipients living there
+    (verified subscriptions and placed directory contacts; a re-confirmation campaign counts the
+    contacts only), as alerts.targeting.recipients_per_address counts them. `ids`: the alert's
+    area as targeting.area_civic_numbers gives it (None: the whole comune).
+
+    The area's subscriptions and contacts are read once each (from covering indexes on
+    PostgreSQL, one index range scan per run of consecutive civic numbers: targeting.area_join),
+    and every figure is counted from those rows in memory: one hashed DISTINCT over all the
+    (channel, number) pairs, people as the rows that get at least one message."""
+    from sportello.alerts.targeting import area_join, area_statements
+
     counts: dict[str, int] = dict.fromkeys(["people", *Medium.values], 0)
-    with _target_table(_area_ids(alert)) as area_filter, connection.cursor() as cursor:
-        by_medium = _by_medium(alert, area_filter)
-        for medium, selects in by_medium.items():
-            union = " UNION ".join(f"SELECT t.to_ FROM ({q}) AS t" for q in selects)
-            cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS u")
-            counts[medium] = cursor.fetchone()[0]
-        everyone = " UNION ALL ".join(
-            f"SELECT t.r FROM ({q}) AS t" for selects in by_medium.values() for q in selects
+    rules = _rules(alert)
+    if ids is not None and not ids:
+        return counts, {}
+    subs, contacts = Subscription._meta.db_table, Contact._meta.db_table
+    s_join, s_condition, s_params = area_join("s", ids)
+    c_join, c_condition, c_params = area_join("c", ids)
+    directory_only = alert.kind == AlertKind.RECONFIRM
+    media = list(Medium.values)
+    # Channels as small numbers: the pairs are hashed, and a number hashes faster than a name.
+    pairs = " UNION ALL ".join(
+        f"SELECT {media.index(rule.medium)} AS m, {rule.source}.{rule.to} AS to_"
+        f" FROM {rule.source}" + (f" WHERE {rule.where}" if rule.where else "")
+        for rule in rules
+    )
+    per_medium = ", ".join(
+        f"SUM(CASE WHEN d.m = {index} THEN 1 ELSE 0 END)" for index in range(len(media))
+    )
+    people = ["0"]
+    for source in ("s", "c"):
+        wheres = [rule.where or "TRUE" for rule in rules if rule.source == source]
+        if wheres:
+            condition = " OR ".join(f"({where})" for where in wheres)
+            people.append(f"(SELECT COUNT(*) FROM {source} WHERE {condition})")
+    nothing = ", ".join(["CAST(NULL AS bigint)"] * len(media))
+    # Rows: ("counts", NULL, people, one count per medium) and ("address", civic id, count, …).
+    parts = [
+        f"SELECT 'counts', CAST(NULL AS bigint), {' + '.join(people)}, "
+        + (
+            f"{per_medium} FROM (SELECT DISTINCT p.m, p.to_ FROM ({pairs}) AS p) AS d"
+            if pairs
+            else nothing
         )
-        if everyone:
-            cursor.execute(f"SELECT COUNT(DISTINCT r) FROM ({everyone}) AS u")
-            counts["people"] = cursor.fetchone()[0]
+    ]
+    if per_address:
+        living = [] if directory_only else ["SELECT civic_number_id FROM s"]
+        living.append("SELECT civic_number_id FROM c")
+        parts.append(
+            f"SELECT 'address', a.civic_number_id, COUNT(*), {nothing} FROM ("
+            + " UNION ALL ".join(living)
+            + ") AS a GROUP BY a.civic_number_id"
+        )
+    sql = f"""WITH s AS MATERIALIZED (
+            SELECT s.mobile, s.landline, s.fax, s.email, s.sms_instead_of_voice,
+                s.civic_number_id
+            FROM {subs} s {s_join} WHERE s.status = 'active' {s_condition}),
+        c AS MATERIALIZED (
+            SELECT c.number, c.confirmed_at, c.civic_number_id
+            FROM {contacts} c {c_join} WHERE c.civic_number_id IS NOT NULL {c_condition})
+        {" UNION ALL ".join(parts)}"""
+    addresses: dict[int, int] = {}
+    with area_statements(), connection.cursor() as cursor:
+        cursor.execute(sql, [*s_params, *c_params])
+        for kind, civic, count, *by_medium in cursor.fetchall():
+            if kind == "address":
+                addresses[int(civic)] = int(count)
+            else:
+                counts["people"] = int(count)
+                counts.update(
+                    (medium, int(n or 0)) for medium, n in zip(media, by_medium, strict=True)
+                )
     # The SMS fallback after unanswered calls may add SMS: the count above is the first wave.
-    return counts
+    return counts, addresses
 
 
 def recipients_materialise(*, alert: Alert, dispatch: Dispatch) -> dict[str, int]:

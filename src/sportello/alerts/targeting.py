@@ -19,6 +19,8 @@ import math
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -959,11 +961,45 @@ def alert_area_set(*, alert: Alert, area: dict, by: Any, request: Any = None) ->
 # Recipients per address (the preview map): counts only, never who they are
 
 
-def _id_condition(column: str, ids: list[int]) -> tuple[str, list[Any]]:
-    """SQL for «column is one of ids» with one parameter, not one per id (100,000 of them)."""
+def area_join(alias: str, ids: list[int] | None) -> tuple[str, str, list[Any]]:
+    """SQL restricting rows of `alias` (a table with civic_number_id) to the civic numbers `ids`
+    (None: no restriction): (join clause, extra WHERE condition, parameters).
+
+    On PostgreSQL the ids go as ranges of consecutive ids, two array parameters joined with
+    BETWEEN: a stradario numbers a street's civic numbers one after the other, so a drawn area
+    of 15,000 civic numbers is a few hundred ranges, each one index range scan, instead of
+    15,000 index probes or a list of 15,000 values to match. Elsewhere: one JSON parameter."""
+    if ids is None:
+        return "", "", []
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
+        values = np.unique(np.asarray(ids, dtype=np.int64))
+        breaks = np.flatnonzero(np.diff(values) != 1)
+        lows = np.concatenate((values[:1], values[breaks + 1]))
+        highs = np.concatenate((values[breaks], values[-1:]))
+        return (
+            f"JOIN unnest(%s::bigint[], %s::bigint[]) AS {alias}_area(lo, hi)"
+            f" ON {alias}.civic_number_id BETWEEN {alias}_area.lo AND {alias}_area.hi",
+            "",
+            [lows.tolist(), highs.tolist()],
+        )
+    return (
+        "",
+        f"AND {alias}.civic_number_id IN (SELECT value FROM json_each(%s))",  # noqa: S608
+        [json.dumps(ids)],
+    )
+
+
+@contextmanager
+def area_statements() -> Iterator[None]:
+    """A transaction for the statements that join on `area_join`: on PostgreSQL without JIT
+    (the planner cannot tell how many rows a range holds, guesses millions, and would spend a
+    second compiling a query that takes milliseconds) and with room to count in memory."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
 
 
 def recipients_per_address(
@@ -975,25 +1011,24 @@ def recipients_per_address(
     left out."""
     if ids is not None and not ids:
         return {}
-    area_sql, area_params = ("", []) if ids is None else _id_condition("civic_number_id", ids)
-    area_sql = f"AND {area_sql}" if area_sql else ""
-    queries = [
-        (
-            f"SELECT civic_number_id, COUNT(*) FROM {Subscription._meta.db_table} "  # noqa: S608
-            f"WHERE status = %s {area_sql} GROUP BY civic_number_id",
-            [SubscriptionStatus.ACTIVE.value, *area_params],
-        ),
-        (
-            f"SELECT civic_number_id, COUNT(*) FROM {Contact._meta.db_table} "  # noqa: S608
-            f"WHERE civic_number_id IS NOT NULL {area_sql} GROUP BY civic_number_id",
-            area_params,
-        ),
-    ]
+    queries = []
+    for table, alias, where in (
+        (Subscription._meta.db_table, "s", f"s.status = '{SubscriptionStatus.ACTIVE.value}'"),
+        (Contact._meta.db_table, "c", "c.civic_number_id IS NOT NULL"),
+    ):
+        join, condition, params = area_join(alias, ids)
+        queries.append(
+            (
+                f"SELECT {alias}.civic_number_id, COUNT(*) FROM {table} {alias} {join} "  # noqa: S608
+                f"WHERE {where} {condition} GROUP BY {alias}.civic_number_id",
+                params,
+            )
+        )
     if directory_only:
         queries = queries[1:]
     counts: dict[int, int] = {}
     # One query per table: each keeps its own index plan, which a UNION would lose.
-    with connection.cursor() as cursor:
+    with area_statements(), connection.cursor() as cursor:
         for sql, params in queries:
             cursor.execute(sql, params)
             for civic, count in cursor.fetchall():

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.area_forms import EMPTY_COLLECTION, AreaForm
 from sportello.alerts.models import Alert, AlertKind, AlertStatus
-from sportello.alerts.recipients import recipients_count
+from sportello.alerts.recipients import recipients_preview
 from sportello.alerts.targeting import (
     AREA_DESCRIPTION_LENGTH,
     alert_area_set,
@@ -444,11 +444,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert, pk=pk)
     context: dict[str, Any] = {"alert": alert, "has_area": bool(alert.area)}
     if alert.area:
-        counts = recipients_count(alert=alert)
+        counts, per_address = recipients_preview(alert=alert, ids=area_civic_numbers(alert.area))
         eta = dispatch_eta_seconds({medium: counts.get(medium, 0) for medium in Medium.values})
-        per_address = recipients_per_address(
-            area_civic_numbers(alert.area), directory_only=alert.kind == AlertKind.RECONFIRM
-        )
         context.update(
             counts=counts,
             rows=_channel_rows(alert, counts, eta),
