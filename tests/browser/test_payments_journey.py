@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.core.models import ServiceFeedback
 from sportello.payments.models import Cart, PaymentPosition, PositionStatus, Receipt
-from tests.browser.demo import accessible, log_in, pay_in_checkout
+from tests.browser.demo import accessible, log_in, pay_in_checkout, pay_in_simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,10 +30,11 @@ def test_a_certificate_with_bollo_is_paid_and_downloaded_sealed(page: Page, demo
     page.get_by_label("Certificato di residenza", exact=True).check(force=True)
     page.get_by_label("Uso").fill("pratica di mutuo")
     page.get_by_role("button", name="Richiedi il certificato").click()
-    page.get_by_role("button", name="Conferma", exact=True).click()
-
+    # The certificate's summary says the amount and is the journey's only one.
     expect(page.get_by_text("€ 16,00").first).to_be_visible()
-    pay_in_checkout(page)
+    accessible(page)
+    page.get_by_role("button", name="Conferma e paga con pagoPA").click()
+    pay_in_simulator(page)
     page.get_by_role("link", name=re.compile("Certificati anagrafici")).click()
 
     certificate = Certificate.objects.get()
