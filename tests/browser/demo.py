@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 PASSWORD = "Sportello-Demo-2026"  # noqa: S105 - the demo's published password
 
@@ -15,6 +15,16 @@ def log_in(page: Page, username: str = "cittadino") -> None:
     page.get_by_label("Nome utente", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Accedi", exact=True).click()
+
+
+def tick(box: Locator) -> None:
+    """Ticks a box or picks a radio as a keyboard user does (focus, Space). Bootstrap Italia
+    draws the box under its label: a forced click at the input's place could land on the label's
+    link or on a layout still moving, and leave the box as it was."""
+    if not box.is_checked():
+        box.focus()
+        box.press("Space")
+    expect(box).to_be_checked()
 
 
 def accessible(page: Page) -> None:

@@ -21,7 +21,7 @@ from sportello.canteen.models import (
     Enrolment,
     EnrolmentStatus,
 )
-from tests.browser.demo import accessible, log_in, pay_in_checkout
+from tests.browser.demo import accessible, log_in, pay_in_checkout, tick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHILD_CODE = "RSSMRA17A01G702Q"
@@ -48,7 +48,7 @@ def test_enrol_accept_top_up_absence_day_and_statement(
     accessible(page)
     page.get_by_role("link", name=re.compile("Iscrivi un figlio")).click()
     accessible(page)
-    page.get_by_label(re.compile("non risiede nel Comune")).check(force=True)
+    tick(page.get_by_label(re.compile("non risiede nel Comune")))
     page.get_by_label("Codice fiscale del bambino").fill(CHILD_CODE)
     page.get_by_label(re.compile("^Nome")).fill("Mario")
     page.get_by_label(re.compile("^Cognome")).fill("Rossi")
@@ -60,14 +60,14 @@ def test_enrol_accept_top_up_absence_day_and_statement(
     page.get_by_label(re.compile("^Scuola e classe")).select_option(
         label="Scuola primaria Collodi, 2A"
     )
-    page.get_by_label(re.compile("motivi di salute")).check(force=True)
+    tick(page.get_by_label(re.compile("motivi di salute")))
     page.get_by_label(re.compile("^Indicazioni del medico")).fill("Niente arachidi")
     certificate = tmp_path / "certificato.pdf"
     certificate.write_bytes(b"%PDF-1.4\n% certificato del pediatra\n")
     page.get_by_label(re.compile("^Certificato medico")).set_input_files(str(certificate))
     page.get_by_label(re.compile("^Valore ISEE")).fill("8000")
     page.get_by_label(re.compile("^Numero di protocollo della DSU")).fill("INPS-ISEE-2026-1")
-    page.get_by_label(re.compile("accetto il regolamento")).check(force=True)
+    tick(page.get_by_label(re.compile("accetto il regolamento")))
     page.get_by_role("button", name="Vai al riepilogo").click()
 
     expect(page.get_by_role("heading", name="Riepilogo della domanda")).to_be_visible()
@@ -85,7 +85,7 @@ def test_enrol_accept_top_up_absence_day_and_statement(
     log_in(office, "scuola")
     expect(office.get_by_role("heading", name=re.compile("Iscrizioni alla mensa"))).to_be_visible()
     accessible(office)
-    office.get_by_label("Scegli Mario Rossi").check(force=True)
+    tick(office.get_by_label("Scegli Mario Rossi"))
     office.get_by_role("button", name="Accogli le domande scelte").click()
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACCEPTED

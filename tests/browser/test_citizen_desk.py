@@ -17,7 +17,7 @@ from sportello.accounts.models import User
 from sportello.accounts.services import SESSION_SEEN_AT
 from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.core.models import ServiceFeedback
-from tests.browser.demo import accessible, log_in, pay_in_simulator
+from tests.browser.demo import accessible, log_in, pay_in_simulator, tick
 from tests.channels.smtp_peer import SmtpPeer, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +54,7 @@ def test_a_certificate_request_survives_the_expiry_and_ends_with_a_rating(
     page.goto("/certificati/richiedi/")
     log_in(page)
     page.get_by_role("link", name=re.compile(r"\(tu\)")).click()
-    page.get_by_label("Certificato di residenza", exact=True).check(force=True)
+    tick(page.get_by_label("Certificato di residenza", exact=True))
     page.get_by_label("Uso").fill("pratica di mutuo")
     idle_out(page)
     page.get_by_role("button", name="Richiedi il certificato").click()
@@ -101,10 +101,10 @@ def test_a_certificate_request_survives_the_expiry_and_ends_with_a_rating(
     # The rating at the end of the service.
     expect(page.locator('[data-element="feedback"]')).to_be_visible()
     accessible(page)
-    page.get_by_label("5 stelle", exact=True).check(force=True)
+    tick(page.get_by_label("5 stelle", exact=True))
     page.get_by_role("button", name="Invia la valutazione").click()
     expect(page.get_by_role("heading", name="Grazie, ancora una domanda")).to_be_visible()
-    page.get_by_label("Il servizio era facile da usare").check(force=True)
+    tick(page.get_by_label("Il servizio era facile da usare"))
     page.get_by_role("button", name="Invia", exact=True).click()
     expect(page.get_by_role("heading", name="Grazie per la tua valutazione")).to_be_visible()
     accessible(page)

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.core.models import ServiceFeedback
 from sportello.payments.models import Cart, PaymentPosition, PositionStatus, Receipt
-from tests.browser.demo import accessible, log_in, pay_in_checkout, pay_in_simulator
+from tests.browser.demo import accessible, log_in, pay_in_checkout, pay_in_simulator, tick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,7 @@ def test_a_certificate_with_bollo_is_paid_and_downloaded_sealed(page: Page, demo
     log_in(page)
     page.get_by_role("link", name="Richiedi un certificato").click()
     page.get_by_role("link", name=re.compile(r"\(tu\)")).click()
-    page.get_by_label("Certificato di residenza", exact=True).check(force=True)
+    tick(page.get_by_label("Certificato di residenza", exact=True))
     page.get_by_label("Uso").fill("pratica di mutuo")
     page.get_by_role("button", name="Richiedi il certificato").click()
     # The certificate's summary says the amount and is the journey's only one.
@@ -66,11 +66,11 @@ def test_two_canteen_notices_are_paid_in_one_cart(page: Page, demo_comune) -> No
     assert "Ricevuta di pagamento".upper() in receipt.upper()
 
     # The rating at the end of the service (Modello Comuni).
-    page.get_by_label("4 stelle", exact=True).check(force=True)
+    tick(page.get_by_label("4 stelle", exact=True))
     page.get_by_role("button", name="Invia la valutazione").click()
     expect(page.get_by_role("heading", name="Grazie, ancora una domanda")).to_be_visible()
     accessible(page)
-    page.get_by_label("Ho fatto tutto in poco tempo").check(force=True)
+    tick(page.get_by_label("Ho fatto tutto in poco tempo"))
     page.get_by_role("button", name="Invia", exact=True).click()
     expect(page.get_by_role("heading", name="Grazie per la tua valutazione")).to_be_visible()
     assert ServiceFeedback.objects.get().aspect == "fast"

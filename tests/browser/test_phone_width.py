@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from sportello.accounts.models import User
 from tests.browser.demo import log_in as demo_log_in
+from tests.browser.demo import tick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -357,7 +358,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, demo_comune) -> None:
     # A certificate in the history, so that the table has a row with its download link.
     page.goto("/certificati/richiedi/")
     page.get_by_role("link", name=re.compile(r"\(tu\)")).click()
-    page.get_by_label(re.compile("stato di famiglia", re.IGNORECASE)).first.check(force=True)
+    tick(page.get_by_label(re.compile("stato di famiglia", re.IGNORECASE)).first)
     page.get_by_label("Uso").fill("uso pratica di iscrizione scolastica")
     page.get_by_label("Imposta di bollo").select_option(index=1)
     page.get_by_role("button", name="Richiedi il certificato").click()
