@@ -16,7 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sportello.accounts.decorators import operator_required
-from sportello.alerts.console.area import LABELLED_BASEMAP_POINTS, MAX_BASEMAP_POINTS
+from sportello.alerts.console.area import (
+    LABELLED_BASEMAP_POINTS,
+    MAX_BASEMAP_POINTS,
+    draw_texts,
+)
 from sportello.alerts.targeting import (
     area_civic_count,
     area_clean,
@@ -29,72 +33,6 @@ from sportello.places.models import CivicNumber
 CHANGE = "permits.change_zone"
 
 
-def _draw_texts() -> dict[str, Any]:
-    """Leaflet.draw's own words, in Italian (area.js merges them into L.drawLocal); the same
-    words as the alerts console's."""
-    cancel = {"title": _("Annulla il disegno"), "text": _("Annulla")}
-    point = {
-        "start": _("Clicca per il primo vertice."),
-        "cont": _("Clicca per il vertice successivo."),
-    }
-    return {
-        "draw": {
-            "toolbar": {
-                "actions": cancel,
-                "finish": {"title": _("Chiudi il poligono"), "text": _("Fine")},
-                "undo": {"title": _("Togli l'ultimo punto"), "text": _("Togli l'ultimo punto")},
-                "buttons": {
-                    "polygon": _("Disegna un poligono"),
-                    "rectangle": _("Disegna un rettangolo"),
-                    "circle": _("Disegna un cerchio"),
-                },
-            },
-            "handlers": {
-                "circle": {
-                    "tooltip": {"start": _("Clicca sul centro e trascina per il raggio.")},
-                    "radius": _("Raggio"),
-                },
-                "polygon": {
-                    "tooltip": {
-                        **point,
-                        "end": _("Clicca sul primo vertice per chiudere il poligono."),
-                    }
-                },
-                "polyline": {
-                    "error": _("<strong>Errore:</strong> i lati non possono incrociarsi."),
-                    "tooltip": {**point, "end": _("Clicca sull'ultimo vertice per finire.")},
-                },
-                "rectangle": {"tooltip": {"start": _("Clicca e trascina per il rettangolo.")}},
-                "simpleshape": {"tooltip": {"end": _("Rilascia il mouse per finire.")}},
-            },
-        },
-        "edit": {
-            "toolbar": {
-                "actions": {
-                    "save": {"title": _("Tieni le modifiche"), "text": _("Fatto")},
-                    "cancel": {"title": _("Annulla le modifiche"), "text": _("Annulla")},
-                    "clearAll": {"title": _("Togli tutte le aree"), "text": _("Togli tutto")},
-                },
-                "buttons": {
-                    "edit": _("Modifica le aree"),
-                    "editDisabled": _("Nessuna area da modificare"),
-                    "remove": _("Togli un'area"),
-                    "removeDisabled": _("Nessuna area da togliere"),
-                },
-            },
-            "handlers": {
-                "edit": {
-                    "tooltip": {
-                        "text": _("Trascina i vertici o il centro per modificare."),
-                        "subtext": _("Annulla per tornare come prima."),
-                    }
-                },
-                "remove": {"tooltip": {"text": _("Clicca un'area per toglierla.")}},
-            },
-        },
-    }
-
-
 def zone_map_config() -> dict[str, Any]:
     return {
         "tiles": settings.SPORTELLO_MAP_TILES,
@@ -103,7 +41,7 @@ def zone_map_config() -> dict[str, Any]:
         "editable": True,
         "civicsUrl": reverse("permits:operator_zone_civics"),
         "countUrl": reverse("permits:operator_zone_count"),
-        "draw": _draw_texts(),
+        "draw": draw_texts(),  # the alerts console's map script, its words
         "texts": {
             "polygon": _("Poligono con %(count)s vertici"),
             "circle": _("Cerchio di %(radius)s m"),

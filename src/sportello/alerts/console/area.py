@@ -125,7 +125,7 @@ def _removed(items: list[Any], action: str, prefix: str) -> list[Any]:
     return [item for position, item in enumerate(items) if position != index]
 
 
-def _draw_texts() -> dict[str, Any]:
+def draw_texts() -> dict[str, Any]:
     """Leaflet.draw's own words, in Italian (merged into L.drawLocal by area.js)."""
     cancel = {"title": _("Annulla il disegno"), "text": _("Annulla")}
     return {
@@ -200,7 +200,7 @@ def _map_config(alert: Alert, *, editable: bool) -> dict[str, Any]:
         "civicsUrl": reverse("alerts:console_civics"),
         "countUrl": reverse("alerts:console_area_count", args=[alert.pk]),
         "pointsUrl": reverse("alerts:console_points", args=[alert.pk]),
-        "draw": _draw_texts(),
+        "draw": draw_texts(),
         "texts": {
             "polygon": _("Poligono con %(count)s vertici"),
             "circle": _("Cerchio di %(radius)s m"),
