@@ -9,9 +9,4 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core.signals import setting_changed
-
         from sportello.documents import checks  # noqa: F401  (registers the checks)
-        from sportello.documents.storage import storage_settings_changed
-
-        setting_changed.connect(storage_settings_changed)

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
-from sportello.documents.storage import STORAGE_ALIAS
+from sportello.core.storage import STORAGE_ALIAS
 
 
 def _inside(path: Path, folder: str | Path | None) -> bool:

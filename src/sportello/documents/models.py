@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sportello.documents.storage import DocumentFileField
+from sportello.core.storage import DocumentFileField
 
 
 class DocumentKind(models.TextChoices):

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sportello.documents.storage import DocumentFileField
+from sportello.core.storage import DocumentFileField
 
 
 class ZoneKind(models.TextChoices):

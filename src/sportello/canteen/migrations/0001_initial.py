@@ -2,7 +2,7 @@
 
 import datetime
 import django.db.models.deletion
-import sportello.documents.storage
+import sportello.core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 ('resident', models.BooleanField(default=True, verbose_name='residente')),
                 ('diet_kind', models.CharField(choices=[('none', 'Nessuna dieta speciale'), ('medical', 'Dieta per motivi di salute (con certificato medico)'), ('ethical', 'Dieta per motivi etici o religiosi')], default='none', max_length=10, verbose_name='dieta')),
                 ('diet_notes', models.CharField(blank=True, max_length=300, verbose_name='indicazioni del medico')),
-                ('diet_certificate', sportello.documents.storage.DocumentFileField(blank=True, upload_to='canteen/diete/%Y/', verbose_name='certificato medico')),
+                ('diet_certificate', sportello.core.storage.DocumentFileField(blank=True, upload_to='canteen/diete/%Y/', verbose_name='certificato medico')),
                 ('no_isee', models.BooleanField(default=False, verbose_name="non presenta l'ISEE")),
                 ('isee_value', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='valore ISEE (€)')),
                 ('dsu_protocol', models.CharField(blank=True, max_length=40, verbose_name='protocollo DSU')),

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sportello.canteen.models.setup import DietOption, SchoolClass, SchoolYear
-from sportello.documents.storage import DocumentFileField
+from sportello.core.storage import DocumentFileField
 
 
 class EnrolmentStatus(models.TextChoices):

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import sportello.documents.models
-import sportello.documents.storage
+import sportello.core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('carta_identita', "carta d'identità"), ('passaporto', 'passaporto'), ('atto_nascita', 'atto di nascita'), ('atto_matrimonio', 'atto di matrimonio'), ('atto_unione_civile', 'atto di unione civile'), ('permesso_soggiorno', 'permesso di soggiorno'), ('altro', 'altro')], max_length=30, verbose_name='tipo di documento')),
                 ('description', models.CharField(blank=True, help_text="Es. «carta d'identità n. CA12345AB, fronte e retro».", max_length=200, verbose_name='descrizione')),
-                ('file', sportello.documents.storage.DocumentFileField(max_length=200, upload_to=sportello.documents.models.document_file_name, verbose_name='file')),
+                ('file', sportello.core.storage.DocumentFileField(max_length=200, upload_to=sportello.documents.models.document_file_name, verbose_name='file')),
                 ('content_type', models.CharField(editable=False, max_length=50, verbose_name='tipo di file')),
                 ('size', models.PositiveIntegerField(editable=False, verbose_name='dimensione (byte)')),
                 ('sha256', models.CharField(editable=False, max_length=64, verbose_name='impronta SHA-256')),

@@ -1,4 +1,7 @@
-"""The private storage of document copies: settings.STORAGES["documents"].
+"""The private storage of uploaded documents: settings.STORAGES["documents"].
+
+It lives in core because several apps keep files there (document copies, PEC attachments,
+canteen diet certificates, permit papers) and core is the floor they all stand on.
 
 A local folder outside the web root by default, an S3-compatible bucket in production (see
 docs/documents.md). Nothing here ever builds a URL to a file: copies leave only through the
