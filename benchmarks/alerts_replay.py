@@ -102,7 +102,7 @@ def _subscribers(count: int) -> list[str]:
     them speak English. Returns their mobiles."""
     from django.db import connection
 
-    from sportello.core.demo.alerts import demo_alert_people_delete
+    from sportello.alerts.demo import demo_alert_people_delete
 
     demo_alert_people_delete()
     with connection.cursor() as cursor:

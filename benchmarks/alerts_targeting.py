@@ -90,13 +90,13 @@ def _city_positions(rng: Any, civics: int) -> tuple[Any, Any, Any, Any, Any]:
     other, kept east of the coastline and inside the comune's box."""
     import numpy as np
 
-    from sportello.core.demo import data
-    from sportello.core.demo.municipality import (
+    from sportello.core.demo import (
         MAX_LATITUDE,
         MAX_LONGITUDE,
         MIN_LATITUDE,
         MIN_LONGITUDE,
     )
+    from sportello.places.demo import streetmap as data
 
     m_lat = 111_132.0
     m_lon = 111_320.0 * math.cos(math.radians((MIN_LATITUDE + MAX_LATITUDE) / 2))
@@ -167,8 +167,7 @@ def _city_build(*, civics: int, contacts: int) -> None:
     from django.db import connection, transaction
 
     from sportello.alerts.models import Contact, Subscription
-    from sportello.core.demo import data
-    from sportello.core.demo.municipality import (
+    from sportello.core.demo import (
         MAX_LATITUDE,
         MAX_LONGITUDE,
         MIN_LATITUDE,
@@ -176,6 +175,7 @@ def _city_build(*, civics: int, contacts: int) -> None:
         MUNICIPALITY,
     )
     from sportello.core.models import Municipality
+    from sportello.places.demo import streetmap as data
     from sportello.places.models import CivicNumber, Street
 
     rng = np.random.default_rng(SEED)

@@ -30,7 +30,7 @@ def test_the_sample_pec_is_filed_with_its_attachment(settings) -> None:
 
 def test_the_sample_pec_comes_from_a_resident_of_the_demo_town(settings) -> None:
     """On the demo, the clerk finds the sample's codice fiscale in the registry and can issue."""
-    from sportello.core.demo.users import PEC_SAMPLE_SENDER
+    from sportello.accounts.demo import PEC_SAMPLE_SENDER
     from sportello.registry.models import Person
 
     settings.STORAGES = {

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from sportello.alerts.demo import demo_alert_people_delete
 from sportello.channels.models import Delivery
-from sportello.core.demo.alerts import demo_alert_people_delete
 from sportello.places.models import CivicNumber
 from tests.alerts.helpers import MOBILE, answer_call, form, spoken_code
 

@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 
 from sportello.accounts.models import User
 from sportello.accounts.roles import Role
+from sportello.alerts.demo import DEMO_MOBILE
 from sportello.alerts.models import Alert, AlertTemplate, Subscription
-from sportello.core.demo.alerts import DEMO_MOBILE
 from tests.browser.demo import accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)

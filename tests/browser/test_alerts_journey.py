@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from sportello.alerts.demo import demo_alert_people_delete
 from sportello.alerts.models import Subscription, Suppression
 from sportello.channels.models import Delivery
-from sportello.core.demo.alerts import demo_alert_people_delete
 from sportello.places.models import CivicNumber
 from tests.browser.demo import accessible
 

@@ -13,19 +13,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from stdnum.it import codicefiscale as stdnum_codicefiscale
 
+from sportello.accounts.demo import DEMO_USERS, demo_logins
 from sportello.accounts.models import CredentialRequest, User
 from sportello.accounts.roles import Role
-from sportello.core.demo.people import (
+from sportello.core.models import Helpline, Municipality, Office, OfficeKind, Weekday
+from sportello.places.demo.town import coast_longitude, on_land
+from sportello.places.models import CivicNumber, Street
+from sportello.registry.demo.members import (
     TOWN_DATE,
     CodiceFiscaleEncoder,
     Member,
     age_on,
     livorno,
 )
-from sportello.core.demo.town import coast_longitude, on_land
-from sportello.core.demo.users import DEMO_USERS, demo_logins
-from sportello.core.models import Helpline, Municipality, Office, OfficeKind, Weekday
-from sportello.places.models import CivicNumber, Street
 from sportello.registry.models import CivilStatus, Family, Person, Relationship, Sex
 
 pytestmark = pytest.mark.django_db

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from sportello.core.demo.people import _specimen_font
+from sportello.documents.demo import specimen_font
 
 
 def test_the_specimen_font_is_titillium_and_draws_accents() -> None:
-    font = _specimen_font("regular", 30)
+    font = specimen_font("regular", 30)
     assert font.getname()[0] == "Titillium Web"
     left, _top, right, _bottom = font.getbbox("à")
     assert right - left > 0

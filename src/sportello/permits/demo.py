@@ -193,7 +193,7 @@ def demo_permits_delete() -> int:
     history, and the demo zones if no one else holds a permit in them."""
     from django.db.models import ProtectedError
 
-    from sportello.core.demo.town import DEMO_CODE_PREFIX
+    from sportello.places.demo.town import DEMO_CODE_PREFIX
 
     demo_holders = Permit.objects.filter(holder__family__code__startswith=DEMO_CODE_PREFIX)
     with transaction.atomic():

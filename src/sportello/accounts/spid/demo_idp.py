@@ -30,6 +30,9 @@ from sportello.accounts.models import LoginMethod
 from sportello.accounts.spid import config
 from sportello.accounts.spid.config import ATTRIBUTE_MAPS
 
+# The demo citizen's login, built by `sportello demo` (accounts.demo); offered first here.
+CITIZEN_USERNAME = "cittadino"
+
 _lock = threading.Lock()
 _servers: dict[tuple[Any, ...], Server] = {}
 _metadata: dict[tuple[Any, ...], str] = {}
@@ -165,7 +168,6 @@ NON_RESIDENT = ("Chiara", "Esposito", "F", datetime.date(1990, 5, 12), "Napoli")
 def demo_identities() -> list[DemoIdentity]:
     """Three people of the demo registry (the first is the demo citizen with counter
     credentials) and one person the registry does not know."""
-    from sportello.core.demo.users import CITIZEN_USERNAME
     from sportello.registry.models import Person, Relationship
 
     identities: list[DemoIdentity] = []

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sportello.certificates",
     "sportello.canteen",
     "sportello.permits",
+    "sportello.demo",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -9,13 +9,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sportello.core.demo import data
-from sportello.core.demo.municipality import (
+from sportello.core.demo import (
     MAX_LATITUDE,
     MAX_LONGITUDE,
     MIN_LATITUDE,
     MIN_LONGITUDE,
 )
+from sportello.places.demo import streetmap
 from sportello.places.models import CivicNumber, Street
 from sportello.places.normalize import street_search_key
 
@@ -64,7 +64,7 @@ M_PER_DEGREE_LONGITUDE = 111_320 * math.cos(math.radians((MIN_LATITUDE + MAX_LAT
 class StreetPlan:
     street_type: str
     name: str
-    zone: data.Zone
+    zone: streetmap.Zone
     latitude: float
     longitude: float
     bearing: float
@@ -81,7 +81,7 @@ def town_size(citizens: int) -> tuple[int, int]:
 
 def coast_longitude(latitude: float) -> float:
     """The easternmost longitude of the sea at this latitude (linear between map points)."""
-    points = data.COASTLINE
+    points = streetmap.COASTLINE
     if latitude <= points[0][0]:
         return points[0][1]
     for (lat_a, lon_a), (lat_b, lon_b) in zip(points, points[1:], strict=False):
@@ -120,10 +120,10 @@ def _street_names(
     pool = [
         (kind, name)
         for kind, names in (
-            ("people", data.STREET_PEOPLE),
-            ("places", data.STREET_PLACES),
-            ("dates", data.STREET_DATES),
-            ("phrases", data.STREET_PHRASES),
+            ("people", streetmap.STREET_PEOPLE),
+            ("places", streetmap.STREET_PLACES),
+            ("dates", streetmap.STREET_DATES),
+            ("phrases", streetmap.STREET_PHRASES),
         )
         for name in names
     ]
@@ -148,7 +148,7 @@ def street_plans(
 ) -> list[StreetPlan]:
     """Where each street lies and how many civic numbers it has (no database access)."""
     street_count, civic_count = town_size(citizens)
-    zones = {zone.name: zone for zone in data.ZONES}
+    zones = {zone.name: zone for zone in streetmap.ZONES}
     plans = [
         StreetPlan(
             street.street_type,
@@ -159,13 +159,13 @@ def street_plans(
             street.bearing,
             street.length_m,
         )
-        for street in data.REAL_STREETS
+        for street in streetmap.REAL_STREETS
         if (street.street_type, street.name) not in taken
     ]
     taken = taken | {(plan.street_type, plan.name) for plan in plans}
-    zone_weights = [zone.weight for zone in data.ZONES]
+    zone_weights = [zone.weight for zone in streetmap.ZONES]
     for street_type, name in _street_names(rng, street_count - len(plans), taken):
-        zone = rng.choices(data.ZONES, weights=zone_weights)[0]
+        zone = rng.choices(streetmap.ZONES, weights=zone_weights)[0]
         latitude, longitude = _moved(
             zone.latitude,
             zone.longitude,
@@ -228,6 +228,12 @@ def _civic_position(
         north = along * math.cos(bearing) - side * math.sin(bearing)
         east = along * math.sin(bearing) + side * math.cos(bearing)
     return on_land(*_moved(plan.latitude, plan.longitude, north_m=north, east_m=east))
+
+
+def town_delete() -> None:
+    """Remove the demo's civic numbers and streets (their codes carry DEMO_CODE_PREFIX)."""
+    CivicNumber.objects.filter(code__startswith=DEMO_CODE_PREFIX).delete()
+    Street.objects.filter(code__startswith=DEMO_CODE_PREFIX).delete()
 
 
 def town_build(*, rng: random.Random, citizens: int) -> list[CivicNumber]:

@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 
 from sportello.accounts.models import User
 from sportello.accounts.roles import Role
+from sportello.accounts.spid.demo_idp import CITIZEN_USERNAME
 from sportello.registry.models import Person, Relationship, Sex
-
-CITIZEN_USERNAME = "cittadino"
 
 
 class DemoUser(NamedTuple):
@@ -149,7 +148,7 @@ def demo_pec_sender_ensure() -> Person | None:
     keeps its size)."""
     from django.db.models import Count
 
-    from sportello.core.demo.town import DEMO_CODE_PREFIX
+    from sportello.places.demo.town import DEMO_CODE_PREFIX
 
     existing = Person.objects.filter(codice_fiscale=PEC_SAMPLE_SENDER["codice_fiscale"]).first()
     if existing is not None:

@@ -13,14 +13,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sportello.core.demo import demo_build, number_it
-from sportello.core.demo.users import (
+from sportello.accounts.demo import (
     demo_logins,
     demo_pec_sender_ensure,
     demo_requests_ensure,
     demo_users_ensure,
 )
 from sportello.core.exceptions import ApplicationError
+from sportello.demo.build import demo_build, number_it
 from sportello.registry.models import Person
 
 DEFAULT_CITIZENS = 10_000
@@ -164,8 +164,8 @@ class Command(BaseCommand):
             )
 
     def _print_alert_people(self) -> None:
+        from sportello.alerts.demo import demo_alert_people_ensure
         from sportello.channels.phones import phone_display
-        from sportello.core.demo.alerts import demo_alert_people_ensure
 
         people = demo_alert_people_ensure()
         if not people:

@@ -18,6 +18,13 @@ from sportello.core.models import (
     Weekday,
 )
 
+
+def words(text: str) -> tuple[str, ...]:
+    """One entry per comma-separated item, so that names with spaces stay whole: the word lists
+    of the apps' demo data (names, streets) are written this way."""
+    return tuple(item.strip() for item in text.replace("\n", " ").split(",") if item.strip())
+
+
 # The comune's territory without Gorgona island: from the Chioma stream south of Quercianella
 # to the port and the border with Pisa in the north, and east to the hills of Valle Benedetta.
 MIN_LATITUDE = 43.435

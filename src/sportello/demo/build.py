@@ -1,10 +1,11 @@
-"""The demo municipality: Livorno's configuration, a synthetic stradario and anagrafe, and the
-demo logins, built by `sportello demo`.
+"""The demo municipality, built by `sportello demo` in one transaction: Livorno's configuration
+(`core.demo`), the streets (`places.demo`), the households (`registry.demo`) and the copies of
+the demo citizen's documents (`documents.demo`), in that order; the command then adds the
+logins (`accounts.demo`) and each service's demo data.
 
-municipality.py holds the Livorno facts, town.py the streets, people.py the households,
-users.py the logins. Rows are written in bulk, in one transaction: 50,000 citizens take
-seconds, not minutes. Demo streets, civic numbers and families carry DEMO_CODE_PREFIX in their
-codes, so that a reset removes them and nothing else.
+Rows are written in bulk: 50,000 citizens take seconds, not minutes. Demo streets, civic
+numbers and families carry DEMO_CODE_PREFIX in their codes, so that a reset removes them and
+nothing else.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from sportello.core.demo.municipality import municipality_configure_demo
-from sportello.core.demo.people import people_build
-from sportello.core.demo.town import DEMO_CODE_PREFIX, town_build
+# The logins are re-exported for `serve`, which knows the demo app only by name.
+from sportello.accounts.demo import demo_logins as demo_logins
+from sportello.alerts.demo import demo_alert_people_delete
+from sportello.core.demo import municipality_configure_demo
 from sportello.core.exceptions import ApplicationError
-from sportello.places.models import CivicNumber, Street
-from sportello.registry.models import Family, Person
+from sportello.documents.demo import demo_document_copies
+from sportello.places.demo.town import town_build, town_delete
+from sportello.registry.demo.people import people_build, people_delete, people_exist
 
 
 @dataclass(frozen=True)
@@ -39,26 +42,22 @@ def number_it(value: float, *, decimals: int = 0) -> str:
 
 
 def demo_exists() -> bool:
-    return Family.objects.filter(code__startswith=DEMO_CODE_PREFIX).exists()
+    return people_exist()
 
 
 def demo_delete() -> int:
     """Remove the demo's persons, families, civic numbers and streets; returns the persons."""
-    from sportello.core.demo.alerts import demo_alert_people_delete
-
     try:
         demo_alert_people_delete()
-        _total, deleted = Person.objects.filter(family__code__startswith=DEMO_CODE_PREFIX).delete()
-        Family.objects.filter(code__startswith=DEMO_CODE_PREFIX).delete()
-        CivicNumber.objects.filter(code__startswith=DEMO_CODE_PREFIX).delete()
-        Street.objects.filter(code__startswith=DEMO_CODE_PREFIX).delete()
+        deleted = people_delete()
+        town_delete()
     except ProtectedError as error:
         raise ApplicationError(
             "Altri dati fanno riferimento alla città di prova (per esempio persone inserite a "
             "mano o iscrizioni all'allerta): non posso cancellarla.",
             extra={"protected": len(error.protected_objects)},
         ) from error
-    return deleted.get(Person._meta.label, 0)
+    return deleted
 
 
 def demo_build(
@@ -88,6 +87,7 @@ def demo_build(
         streets = len({civic.street_id for civic in civics})
         say(f"Stradario: {number_it(streets)} strade, {number_it(len(civics))} numeri civici.")
         people = people_build(rng=random.Random(f"people:{seed}"), citizens=citizens, civics=civics)
+        demo_document_copies(people.showcase)
     return DemoTown(
         citizens=people.citizens,
         families=people.families,
