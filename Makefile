@@ -45,6 +45,7 @@ PYTEST_PARALLEL ?= -n 2 --dist loadfile
 test: $(STAMP)
 	@$(MAKE) --no-print-directory $(SPID_SP_TEST)
 	$(BIN)/sportello compile_translations
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 	@if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 1)' 2>/dev/null; then \
 		echo "== Seconda passata su PostgreSQL ($(PG_TEST_URL)): i test che usano il database =="; \
