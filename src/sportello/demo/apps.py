@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
+    """No models: the `demo` command, and the order in which the apps build the demo town."""
+
     name = "sportello.demo"
     label = "demo"
-    verbose_name = _("Comune di prova")
