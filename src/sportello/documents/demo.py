@@ -9,10 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from sportello.documents.models import DocumentKind
 from sportello.documents.services import document_copy_create
-from sportello.registry.models import (
-    IdentityDocumentKind,
-    Person,
-)
+from sportello.registry.models import IdentityDocumentKind, Person
 
 
 @cache

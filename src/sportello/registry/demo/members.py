@@ -18,9 +18,7 @@ from sportello.registry.codice_fiscale import (
     codice_fiscale_omocode,
 )
 from sportello.registry.demo import wordlists
-from sportello.registry.models import (
-    IdentityDocument,
-)
+from sportello.registry.models import IdentityDocument
 
 # The day the demo town is a picture of: ages are counted to it, so the same seed gives the
 # same people whatever day the demo is built.
@@ -90,6 +88,8 @@ class Origin:
         return self.nationality.iso
 
 
+# Omocodia: when two people would share a code, the Agenzia delle Entrate replaces digits with
+# letters starting from the rightmost (positions 15, 14, 13, 11, 10, 8, 7 counting from 1).
 class CodiceFiscaleEncoder:
     """The registry's codice fiscale (official algorithm), with omocodia applied when a code is
     already taken, as the Agenzia delle Entrate does."""
