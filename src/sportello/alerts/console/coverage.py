@@ -31,7 +31,7 @@ from django.views.decorators.http import require_safe
 
 from sportello.accounts.decorators import operator_required
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
-from sportello.alerts.targeting import territory_bounds
+from sportello.places.areas.shapes import territory_bounds
 from sportello.places.models import CivicNumber, Street
 
 PERMISSION = "alerts.view_alert"
