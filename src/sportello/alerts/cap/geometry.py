@@ -2,8 +2,8 @@
 city-wide alerts), the comune's territory (to tell whether a received area concerns us), and the
 corridors of the streets an alert was addressed to.
 
-The civic numbers come from places.areas.civic_points' per-process arrays; buffers are drawn in metres
-in a local azimuthal equidistant projection, so that they are true in every direction.
+The civic numbers come from places.areas.civic_points' per-process arrays; buffers are drawn in
+metres in a local azimuthal equidistant projection, so that they are true in every direction.
 """
 
 from __future__ import annotations
