@@ -131,7 +131,8 @@ def _alerts() -> dict[str, int]:
 
     from sportello.accounts.models import User
     from sportello.alerts.models import Alert, AlertStatus, Subscription
-    from sportello.alerts.targeting import area_civic_numbers, area_clean
+    from sportello.places.areas.selection import area_civic_numbers
+    from sportello.places.areas.validation import area_clean
     from sportello.places.models import CivicNumber
 
     user, _created = User.objects.get_or_create(username="bench")

@@ -10,10 +10,10 @@ PostGIS (ST_Contains on a GiST-indexed geometry) when PostGIS is available.
 The synthetic city lives in a database of its own (created if missing; default
 sportello_bench_targeting on the server of TEST_DATABASE_URL, else on 127.0.0.1:5432) and is
 reused by later runs with the same size. What is timed, on PostgreSQL:
-  selection  alerts.targeting.area_civic_numbers(area): the civic numbers inside the polygon;
+  selection  places.areas.selection.area_civic_numbers(area): the civic numbers inside the polygon;
   + count    the same, then the recipients living at those civic numbers as the product counts
              them (alerts.targeting.recipients_per_address, summed);
-  preview    what the console's preview view runs (alerts.console.area.preview, less the
+  preview    what the console's preview view runs (alerts.console.preview.preview, less the
              template): the selection, alerts.recipients.recipients_preview (people and
              distinct numbers per channel, recipients per address) and the streets' table.
 The first (cold) run also reads the stradario into the process's arrays; the others are warm, as
@@ -503,10 +503,11 @@ def main() -> int:
         django.setup()
         import json
 
-        from sportello.alerts.console.area import _streets_reached
+        from sportello.alerts.console.preview import streets_reached
         from sportello.alerts.models import Alert
         from sportello.alerts.recipients import recipients_preview
-        from sportello.alerts.targeting import area_civic_numbers, area_clean
+        from sportello.places.areas.selection import area_civic_numbers
+        from sportello.places.areas.validation import area_clean
 
         call_command("migrate", verbosity=0, stdout=io.StringIO())
         print(f"Database: {args.database_url.rsplit('/', 1)[-1]} (PostgreSQL)")
@@ -552,13 +553,13 @@ def main() -> int:
         if median_count > TARGET_MS:
             missed.append(f"selezione + conteggio < {_number(TARGET_MS)} ms")
 
-        # What the operator waits for: the console's preview (alerts.console.area.preview).
+        # What the operator waits for: the console's preview (alerts.console.preview.preview).
         alert = Alert(area=area, use_voice=True, use_sms=True, use_email=True, use_fax=True)
 
         def preview() -> tuple[dict[str, int], int]:
-            # As the view runs it (alerts.console.area.preview), less the template.
+            # As the view runs it (alerts.console.preview.preview), less the template.
             counts, per_address = recipients_preview(alert=alert, ids=area_civic_numbers(area))
-            _streets_reached(per_address)
+            streets_reached(per_address)
             return counts, len(per_address)
 
         first_preview, preview_times, (counts, addresses) = _timed(preview, args.runs)

@@ -206,9 +206,9 @@ def _civic_points_of_this_test() -> None:
     """Each process keeps the civic numbers' coordinates in memory and rebuilds them when the
     stradario's counter moves. A test's rollback winds that counter back on SQLite, so the next
     test may build a different stradario with the same counter: start each test without them."""
-    from sportello.alerts import targeting
+    from sportello.places.areas import civic_points
 
-    targeting._points.clear()
+    civic_points._points.clear()
 
 
 @pytest.fixture(autouse=True)

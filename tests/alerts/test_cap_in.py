@@ -26,9 +26,10 @@ from sportello.alerts.cap.build import alert_cap_xml
 from sportello.alerts.cap.parse import cap_to_draft
 from sportello.alerts.cap.validation import cap_validate
 from sportello.alerts.models import Alert, AlertStatus
-from sportello.alerts.targeting import area_civic_numbers, area_clean
 from sportello.core.exceptions import ApplicationError
 from sportello.core.models import AuditEvent
+from sportello.places.areas.selection import area_civic_numbers
+from sportello.places.areas.validation import area_clean
 from sportello.places.models import CivicNumber
 
 UPLOAD = "/allerta/cap/importa/"

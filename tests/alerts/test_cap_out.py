@@ -23,7 +23,8 @@ from sportello.alerts.cap.build import alert_cap_xml
 from sportello.alerts.cap.validation import CAP_NAMESPACE, cap_validate
 from sportello.alerts.models import Alert, AlertKind, AlertStatus
 from sportello.alerts.sending import alert_stop
-from sportello.alerts.targeting import area_civic_numbers, area_clean
+from sportello.places.areas.selection import area_civic_numbers
+from sportello.places.areas.validation import area_clean
 from sportello.places.models import CivicNumber, Street
 
 NS = {"cap": CAP_NAMESPACE}

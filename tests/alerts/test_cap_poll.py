@@ -20,7 +20,7 @@ from sportello.alerts.cap.parse import IMPORT_USERNAME
 from sportello.alerts.cap.polling import cap_feeds_poll
 from sportello.alerts.cap.tasks import cap_poll_feeds
 from sportello.alerts.models import Alert, AlertStatus
-from sportello.alerts.targeting import area_civic_numbers
+from sportello.places.areas.selection import area_civic_numbers
 from tests.alerts.test_cap_in import FLORENCE, regional
 
 

@@ -18,8 +18,9 @@ from twilio.request_validator import RequestValidator
 from sportello.accounts.models import User
 from sportello.alerts.models import Alert, AlertStatus, Subscription, SubscriptionStatus
 from sportello.alerts.sending import alert_stop, alert_submit
-from sportello.alerts.targeting import area_civic_numbers, area_clean
 from sportello.core.models import Helpline, Municipality
+from sportello.places.areas.selection import area_civic_numbers
+from sportello.places.areas.validation import area_clean
 from sportello.places.models import CivicNumber
 
 LINE = "0586 1837510"

@@ -9,13 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from pyproj import Geod, Transformer
 
-from sportello.alerts.targeting import (
-    area_civic_numbers,
-    area_clean,
-    area_summary,
-    features_from_text,
-    geojson_load,
-)
+from sportello.places.areas.geojson import features_from_text, geojson_load
+from sportello.places.areas.labels import area_summary
+from sportello.places.areas.selection import area_civic_numbers
+from sportello.places.areas.validation import area_clean
 from sportello.places.models import CivicNumber
 
 GEOD = Geod(ellps="WGS84")
@@ -360,22 +357,22 @@ def test_the_stradario_arrays_are_rebuilt_when_and_only_when_the_civic_numbers_c
 
     from django.db import connection
 
-    from sportello.alerts import targeting
+    from sportello.places.areas import civic_points as arrays
 
-    first = targeting.civic_points()
+    first = arrays.civic_points()
     loads = []
     monkeypatch.setattr(
-        targeting,
+        arrays,
         "_points_load",
         lambda version: loads.append(version) or dataclasses.replace(first, version=version),
     )
-    assert targeting.civic_points() is first and loads == []
+    assert arrays.civic_points() is first and loads == []
 
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE places_civicnumber SET latitude = latitude + 0.001 WHERE id = %s", [town.pk]
         )
-    targeting.civic_points()
+    arrays.civic_points()
     assert len(loads) == 1  # rebuilt once for the change
-    targeting.civic_points()
+    arrays.civic_points()
     assert len(loads) == 1

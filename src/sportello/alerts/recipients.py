@@ -33,7 +33,7 @@ def _area_ids(alert: Alert) -> list[int] | None:
         return []
     if alert.area.get("city"):
         return None
-    from sportello.alerts.targeting import area_civic_numbers
+    from sportello.places.areas.selection import area_civic_numbers
 
     return area_civic_numbers(alert.area)
 
@@ -133,7 +133,7 @@ def recipients_preview(
     addresses per channel, and (`per_address`) civic number id -> recipients living there
     (verified subscriptions and placed directory contacts; a re-confirmation campaign counts the
     contacts only), as alerts.targeting.recipients_per_address counts them. `ids`: the alert's
-    area as targeting.area_civic_numbers gives it (None: the whole comune).
+    area as places.areas.selection.area_civic_numbers gives it (None: the whole comune).
 
     The area's subscriptions and contacts are read once each (from covering indexes on
     PostgreSQL, one index range scan per run of consecutive civic numbers: targeting.area_join),

@@ -35,10 +35,11 @@ from sportello.alerts.models import (
     SubscriptionStatus,
 )
 from sportello.alerts.public.selectors import updates_sent
-from sportello.alerts.targeting import CivicPoints, area_indices
 from sportello.channels.ivr import Call, Gather, Pause, Prompt, Say
 from sportello.channels.phones import phone_e164, phone_kind
 from sportello.core.selectors import municipality_get
+from sportello.places.areas.civic_points import CivicPoints
+from sportello.places.areas.selection import area_indices
 
 logger = logging.getLogger(__name__)
 

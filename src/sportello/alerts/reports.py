@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sportello.alerts.models import Alert, AlertStatus, Contact, Subscription
-from sportello.alerts.targeting import area_summary
 from sportello.channels.base import FINAL_STATUSES, DeliveryStatus, Medium
 from sportello.channels.dispatch import dispatch_progress
 from sportello.channels.models import Delivery, DispatchStatus
 from sportello.channels.phones import phone_masked
 from sportello.core.selectors import municipality_get
+from sportello.places.areas.labels import area_summary
 from sportello.places.models import CivicNumber, Street
 
 S = DeliveryStatus

@@ -82,7 +82,7 @@ def demo_zones_ensure(*, citizen=None) -> list[Zone]:
     lon, lat = centre
     # The demo town may have just been rebuilt with the same ids: let every process's arrays
     # of civic numbers be read again before the zones are worked out.
-    from sportello.alerts.targeting import civic_points_changed
+    from sportello.places.areas.civic_points import civic_points_changed
 
     civic_points_changed()
     inner = _square(lon, lat, ZTL_HALF)

@@ -1,13 +1,13 @@
 """The zone page's map: the alerts console's drawing (Leaflet + Leaflet.draw, alerts/area.js)
 reused as it is, with its two endpoints answered here for the mobility office (the stradario's
-dots in view and the live count of civic numbers in what is drawn), and its words in Italian."""
+dots in view and the live count of civic numbers in what is drawn), and its words in Italian
+(places.maps, shared with the alerts console)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
@@ -16,19 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sportello.accounts.decorators import operator_required
-from sportello.alerts.console.area import (
-    LABELLED_BASEMAP_POINTS,
-    MAX_BASEMAP_POINTS,
-    draw_texts,
-)
-from sportello.alerts.targeting import (
-    area_civic_count,
-    area_clean,
-    area_summary,
-    civic_points,
-    territory_bounds,
-)
-from sportello.places.models import CivicNumber
+from sportello.places.areas.labels import area_summary
+from sportello.places.areas.selection import area_civic_count
+from sportello.places.areas.shapes import territory_bounds
+from sportello.places.areas.validation import area_clean
+from sportello.places.maps import basemap_points, draw_texts
 
 CHANGE = "permits.change_zone"
 
@@ -41,7 +33,7 @@ def zone_map_config() -> dict[str, Any]:
         "editable": True,
         "civicsUrl": reverse("permits:operator_zone_civics"),
         "countUrl": reverse("permits:operator_zone_count"),
-        "draw": draw_texts(),  # the alerts console's map script, its words
+        "draw": draw_texts(),  # the map script's words (places.maps)
         "texts": {
             "polygon": _("Poligono con %(count)s vertici"),
             "circle": _("Cerchio di %(radius)s m"),
@@ -98,21 +90,4 @@ def zone_civics(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"error": _("Indica il riquadro: bbox=ovest,sud,est,nord.")}, status=400
         )
-    points = civic_points()
-    inside = points.in_box(west, south, east, north)
-    total = int(inside.size)
-    if total > MAX_BASEMAP_POINTS:
-        inside = inside[np.linspace(0, total - 1, MAX_BASEMAP_POINTS).astype(np.int64)]
-    rows: list[list[Any]] = [
-        [round(float(lon), 6), round(float(lat), 6)]
-        for lon, lat in zip(points.lon[inside], points.lat[inside], strict=True)
-    ]
-    if total <= LABELLED_BASEMAP_POINTS and total:
-        ids = points.ids[inside].tolist()
-        labels = {
-            civic.pk: str(civic)
-            for civic in CivicNumber.objects.filter(pk__in=ids).select_related("street")
-        }
-        for row, civic_id in zip(rows, ids, strict=True):
-            row.append(labels.get(civic_id, ""))
-    return JsonResponse({"points": rows, "total": total, "shown": len(rows)})
+    return JsonResponse(basemap_points(west=west, south=south, east=east, north=north))

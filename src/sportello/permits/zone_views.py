@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sportello.accounts.decorators import operator_required
-from sportello.alerts.console.area_forms import EMPTY_COLLECTION
-from sportello.alerts.targeting import feature_label
 from sportello.core.exceptions import ApplicationError
 from sportello.permits import services
 from sportello.permits.forms import CameraTokenForm, FeesForm, ZoneForm
 from sportello.permits.models import CameraToken, PermitType, Zone
 from sportello.permits.zone_map import zone_map_config
+from sportello.places.areas.labels import feature_label
+from sportello.places.areas.spec import EMPTY_COLLECTION
 
 VIEW = "permits.view_zone"
 CHANGE = "permits.change_zone"

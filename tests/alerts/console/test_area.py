@@ -197,7 +197,7 @@ def test_pasted_coordinates_without_the_map_are_saved_as_a_polygon(alert, operat
     login(operator).post(url(alert), {"pasted": pasted, "action": "save"})
 
     alert.refresh_from_db()
-    from sportello.alerts.targeting import area_civic_numbers
+    from sportello.places.areas.selection import area_civic_numbers
 
     assert set(area_civic_numbers(alert.area)) == inside(centre)
 

@@ -22,7 +22,7 @@ from sportello.accounts.models import User
 from sportello.accounts.roles import Role
 from sportello.alerts.models import Alert, Subscription, SubscriptionStatus
 from sportello.alerts.recipients import recipients_count
-from sportello.alerts.targeting import area_civic_numbers
+from sportello.places.areas.selection import area_civic_numbers
 from sportello.places.models import CivicNumber
 from tests.conftest import csp_assert_none, csp_watch
 

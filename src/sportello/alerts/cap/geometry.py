@@ -2,8 +2,8 @@
 city-wide alerts), the comune's territory (to tell whether a received area concerns us), and the
 corridors of the streets an alert was addressed to.
 
-The civic numbers come from alerts.targeting's per-process arrays; buffers are drawn in metres
-in a local azimuthal equidistant projection, so that they are true in every direction.
+The civic numbers come from places.areas.civic_points' per-process arrays; buffers are drawn in
+metres in a local azimuthal equidistant projection, so that they are true in every direction.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import MultiPoint, Polygon, box
 
-from sportello.alerts.targeting import area_indices, civic_points
 from sportello.core.selectors import municipality_get
+from sportello.places.areas.civic_points import civic_points
+from sportello.places.areas.selection import area_indices
 
 WGS84 = 4326
 # Around the comune's civic numbers (city-wide alerts): people at the edge are inside.

@@ -47,20 +47,16 @@ from sportello.alerts.models import (
     AlertStatus,
     AlertUrgency,
 )
-from sportello.alerts.targeting import (
-    MAX_RADIUS_M,
-    area_civic_count,
-    area_clean,
-    area_summary,
-    circle_polygon,
-    civic_points,
-    feature_shape,
-    territory,
-)
 from sportello.alerts.texts import alert_draft_save
 from sportello.core.exceptions import ApplicationError
 from sportello.core.selectors import municipality_get
 from sportello.core.services import audit_record
+from sportello.places.areas.civic_points import civic_points
+from sportello.places.areas.labels import area_summary
+from sportello.places.areas.selection import area_civic_count
+from sportello.places.areas.shapes import circle_polygon, feature_shape, territory
+from sportello.places.areas.spec import MAX_RADIUS_M
+from sportello.places.areas.validation import area_clean
 
 MAX_CAP_BYTES = 1024 * 1024
 # Once a message was imported from a feed it is never imported again: remembered this long

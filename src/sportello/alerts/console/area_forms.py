@@ -12,18 +12,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sportello.alerts.targeting import (
-    MAX_UPLOAD_BYTES,
-    Parity,
-    features_from_text,
-    geojson_load,
-)
 from sportello.core.forms import AccessibleFormMixin
+from sportello.places.areas.geojson import features_from_text, geojson_load
+from sportello.places.areas.spec import EMPTY_COLLECTION, MAX_UPLOAD_BYTES, Parity
 from sportello.places.models import Street
 from sportello.places.normalize import fold
 from sportello.places.selectors import AddressMatch, address_search
-
-EMPTY_COLLECTION: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 
 
 class AreaForm(AccessibleFormMixin, forms.Form):

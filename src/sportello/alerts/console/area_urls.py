@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from sportello.alerts.console import area
+from sportello.alerts.console import area, preview
 
 urlpatterns = [
     path("<int:pk>/area/", area.area, name="console_area"),
     path("<int:pk>/area/conteggio.json", area.area_count, name="console_area_count"),
     path("area/civici.json", area.civics, name="console_civics"),
-    path("<int:pk>/anteprima/", area.preview, name="console_preview"),
-    path("<int:pk>/anteprima/punti.geojson", area.points, name="console_points"),
+    path("<int:pk>/anteprima/", preview.preview, name="console_preview"),
+    path("<int:pk>/anteprima/punti.geojson", preview.points, name="console_points"),
 ]

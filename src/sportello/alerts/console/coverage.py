@@ -12,26 +12,24 @@ number, its state, and counts.
 
 from __future__ import annotations
 
-import csv
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from sportello.accounts.decorators import operator_required
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
-from sportello.alerts.targeting import territory_bounds
+from sportello.places.areas.shapes import territory_bounds
 from sportello.places.models import CivicNumber, Street
 
 PERMISSION = "alerts.view_alert"
@@ -44,8 +42,6 @@ MAX_POINTS = 3000  # single civic numbers drawn at once; beyond, groups per cell
 CELL_PIXELS = 40  # side of a group's cell on the screen
 MAX_ZOOM = 22
 SORTS = ("scoperti", "senza_contatto", "civici", "nome")
-CSV_DELIMITER = ";"  # Italian Excel: the comma is the decimal separator
-CSV_BOM = "\ufeff"
 
 
 def state_label(state: str) -> str:
@@ -369,54 +365,3 @@ def console_coverage_points(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     return JsonResponse(coverage_points(bbox=bbox, zoom=zoom), content_type="application/geo+json")
-
-
-def _cell(value: str) -> str:
-    """A text Excel shows as text (CSV injection): a leading apostrophe before a formula sign."""
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
-class _Line:
-    def write(self, value: str) -> str:
-        return value
-
-
-def coverage_csv_lines(streets: list[dict[str, Any]]) -> Iterator[str]:
-    with translation.override("it"):
-        header = [
-            _("Strada"),
-            _("Zona"),
-            _("Numeri civici"),
-            _("Con iscritti verificati"),
-            _("Solo elenco pubblico"),
-            _("Senza contatti"),
-            _("Quota senza contatti (%)"),
-        ]
-    writer = csv.writer(_Line(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    yield CSV_BOM + writer.writerow(header)
-    for row in streets:
-        yield writer.writerow(
-            [
-                _cell(row["name"]),
-                _cell(row["zone"]),
-                row["total"],
-                row["verified"],
-                row["directory"],
-                row["none"],
-                row["none_percent"],
-            ]
-        )
-
-
-@operator_required(PERMISSION)
-@require_safe
-def console_coverage_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The per-street table, every street, the largest share without contact first."""
-    streets = streets_sorted(coverage_tables()["streets"], "scoperti")
-    response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in coverage_csv_lines(streets)),
-        content_type="text/csv; charset=utf-8",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="copertura-strade-{stamp}.csv"'
-    return response

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sportello.alerts.console import coverage
+from sportello.alerts.console import coverage, coverage_csv
 
 urlpatterns = [
     path("copertura/", coverage.console_coverage, name="console_coverage"),
@@ -11,5 +11,5 @@ urlpatterns = [
         coverage.console_coverage_points,
         name="console_coverage_points",
     ),
-    path("copertura/strade.csv", coverage.console_coverage_csv, name="console_coverage_csv"),
+    path("copertura/strade.csv", coverage_csv.console_coverage_csv, name="console_coverage_csv"),
 ]

@@ -20,12 +20,9 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from shapely.geometry import MultiPoint, mapping, shape
 
-from sportello.alerts.targeting import (
-    POINTS_GENERATION_KEY,
-    area_indices,
-    civic_points,
-    feature_shape,
-)
+from sportello.places.areas.civic_points import POINTS_GENERATION_KEY, civic_points
+from sportello.places.areas.selection import area_indices
+from sportello.places.areas.shapes import feature_shape
 from sportello.places.models import CivicNumber
 
 STREET_BUFFER_M = 30

@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 def zone_area_set(*, zone: Zone, area: dict, by: Any = None) -> Zone:
     """Set the zone's area (polygons and/or streets with civic-number ranges, checked as an
     alert's area is) and work out the civic numbers inside it."""
-    from sportello.alerts.targeting import area_civic_numbers, area_clean
+    from sportello.places.areas.selection import area_civic_numbers
+    from sportello.places.areas.validation import area_clean
 
     try:
         cleaned = area_clean(area)
@@ -308,7 +309,7 @@ def zone_save(
     """Create or change a zone from the office's page: what is drawn on the map (`drawn`, a
     FeatureCollection), the pasted coordinates or GeoJSON added to it, the streets; all
     checked, then written together."""
-    from sportello.alerts.targeting import features_from_text, geojson_read
+    from sportello.places.areas.geojson import features_from_text, geojson_read
 
     area: dict = {}
     features: list = []
