@@ -34,14 +34,13 @@ from sportello.places.models import CivicNumber
 from sportello.registry.belfiore import place_key
 from sportello.registry.models import CivilStatus, Family, Person, Relationship, Sex
 from sportello.registry.selectors import AddressQuery, residence_civic_numbers_find
-from sportello.registry.services import (
-    PersonData,
+from sportello.registry.services.families import family_create
+from sportello.registry.services.persons import (
     civil_status_change_clears,
-    family_create,
     person_create,
     person_update,
-    person_validate,
 )
+from sportello.registry.services.validation import PersonData, person_validate
 
 BATCH_SIZE = 1000
 StrOrPromise = str | Promise
