@@ -35,7 +35,7 @@ def test_import_geocodes_merges_and_reports(subscribed, town) -> None:
     report = directory_import(file=file)
 
     assert (report.rows, report.created, report.subscribed) == (5, 2, 1)
-    assert [line for line, _reason in report.rejected] == [5, 6]
+    assert [row.line for row in report.rejected] == [5, 6]
     assert report.unmatched == [(3, "Via Inesistente 3")]
     rossi = Contact.objects.get(number="+390586123456")
     assert rossi.civic_number == town

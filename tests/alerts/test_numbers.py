@@ -91,8 +91,8 @@ def test_the_directory_import_rejects_premium_and_lettered_numbers(town) -> None
     report = directory_import(file=io.BytesIO("\n".join(rows).encode()))
 
     assert report.created == 1
-    assert [line for line, _reason in report.rejected] == [3, 4, 5]
-    assert PAID_MESSAGE in report.rejected[0][1]
+    assert [row.line for row in report.rejected] == [3, 4, 5]
+    assert PAID_MESSAGE in report.rejected[0].reason
     assert list(Contact.objects.values_list("number", flat=True)) == ["+390586123456"]
 
 

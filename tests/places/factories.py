@@ -8,7 +8,8 @@ from factory.django import DjangoModelFactory
 
 from sportello.core.models import Municipality
 from sportello.places.models import CivicNumber, Street
-from sportello.places.services import civic_number_upsert, street_get_or_create
+from sportello.places.services.civic_numbers import civic_number_upsert
+from sportello.places.services.streets import street_get_or_create
 
 # Livorno town hall, Piazza del Municipio.
 TOWN_HALL = (43.5519, 10.3086)

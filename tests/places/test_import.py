@@ -12,7 +12,7 @@ from pyproj import Transformer
 
 from sportello.core.exceptions import ApplicationError
 from sportello.places.models import CivicNumber, Street
-from sportello.places.services import civic_numbers_import
+from sportello.places.services.civic_import import civic_numbers_import
 
 from .factories import TOWN_HALL, CivicNumberFactory, StreetFactory
 

@@ -10,7 +10,7 @@ import factory
 from sportello.places.models import CivicNumber, Street
 from sportello.registry.codice_fiscale import codice_fiscale_compute
 from sportello.registry.models import CivilStatus, Family, Person, Relationship, Sex
-from sportello.registry.services import family_add_member, family_create
+from sportello.registry.services.families import family_add_member, family_create
 
 LIVORNO = "E625"
 

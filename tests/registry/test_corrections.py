@@ -13,7 +13,7 @@ from django.test import Client
 from sportello.accounts.models import User
 from sportello.accounts.roles import Role
 from sportello.registry.models import CorrectionRequest, CorrectionStatus, CorrectionTopic
-from sportello.registry.services import CORRECTION_OPEN_MAX, correction_request_create
+from sportello.registry.services.corrections import CORRECTION_OPEN_MAX, correction_request_create
 
 from .factories import PersonFactory
 

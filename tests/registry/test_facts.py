@@ -18,12 +18,9 @@ from sportello.registry.models import (
     IdentityDocumentKind,
     Relationship,
 )
-from sportello.registry.services import (
-    family_add_member,
-    family_create,
-    identity_document_record,
-    person_update,
-)
+from sportello.registry.services.documents import identity_document_record
+from sportello.registry.services.families import family_add_member, family_create
+from sportello.registry.services.persons import person_update
 
 from .factories import PersonFactory, family_with_head, member_of
 

@@ -57,6 +57,7 @@ def via_grande_12a():
         {"street": "via  grande", "number": 12, "exponent": "/A"},
         {"street": "Grande", "number": 12, "exponent": "A"},
         {"street": "st-1", "number": 12, "exponent": "A"},
+        {"street": "V. Grande", "number": 12, "exponent": "a"},  # read as the geocoder reads it
     ],
 )
 def test_a_residence_is_found_by_code_or_street_and_number(via_grande_12a, query: dict) -> None:

@@ -10,15 +10,14 @@ from django.utils import timezone
 
 from sportello.core.exceptions import ApplicationError
 from sportello.registry.models import CivilStatus, Family, Person, Relationship
-from sportello.registry.services import (
-    citizenship_normalize,
+from sportello.registry.services.families import (
     family_add_member,
     family_change_head,
     family_create,
     family_remove_member,
-    person_create,
-    person_update,
 )
+from sportello.registry.services.persons import person_create, person_update
+from sportello.registry.services.validation import citizenship_normalize
 
 from .factories import CivicNumberFactory, PersonFactory, family_with_head, member_of
 

@@ -11,11 +11,9 @@ from django.test import Client
 
 from sportello.accounts.models import User
 from sportello.registry.models import CivilStatus, FamilyKind, IdentityDocumentKind, Relationship
-from sportello.registry.services import (
-    family_create,
-    identity_document_record,
-    person_update,
-)
+from sportello.registry.services.documents import identity_document_record
+from sportello.registry.services.families import family_create
+from sportello.registry.services.persons import person_update
 
 from .factories import PersonFactory, family_with_head, member_of
 

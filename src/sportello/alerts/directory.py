@@ -16,11 +16,7 @@ not duplicated; importing the same file again changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -28,8 +24,9 @@ from django.utils.translation import gettext as _
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
 from sportello.alerts.services import number_suppressed
 from sportello.channels.phones import phone_e164, phone_refusal
-from sportello.core.csvfiles import csv_dialect, csv_text
+from sportello.core.csvfiles import CsvSource, csv_rows
 from sportello.core.exceptions import ApplicationError
+from sportello.core.imports import ImportReport
 from sportello.places.selectors import address_geocode
 
 COLUMNS = {
@@ -40,18 +37,16 @@ COLUMNS = {
 
 
 @dataclass
-class DirectoryReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class DirectoryReport(ImportReport):
+    """What a directory import did (see core.imports), plus the numbers left out because they
+    are already subscribed or asked to be removed, and the addresses not in the stradario."""
+
     subscribed: int = 0
     suppressed: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
     unmatched: list[tuple[int, str]] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
-        result = [
+    def summary_lines(self) -> list[str]:
+        return [
             _("Righe lette: %(rows)d") % {"rows": self.rows},
             _(
                 "Contatti creati: %(created)d, aggiornati: %(updated)d, invariati: "
@@ -67,16 +62,22 @@ class DirectoryReport:
             _("Esclusi perché hanno chiesto la cancellazione: %(count)d")
             % {"count": self.suppressed},
         ]
-        for line, reason in self.rejected:
-            result.append(
-                _("Riga %(line)d scartata: %(reason)s") % {"line": line, "reason": reason}
-            )
-        for line, address in self.unmatched:
-            result.append(
+
+    def rejected_lines(self) -> list[str]:
+        return [
+            _("Riga %(line)d scartata: %(reason)s") % {"line": row.line, "reason": row.reason}
+            for row in self.rejected
+        ]
+
+    def lines(self) -> list[str]:
+        return [
+            *super().lines(),
+            *(
                 _("Riga %(line)d: indirizzo non trovato nello stradario («%(address)s»)")
                 % {"line": line, "address": address}
-            )
-        return result
+                for line, address in self.unmatched
+            ),
+        ]
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -95,17 +96,11 @@ def _columns(header: list[str]) -> dict[str, int]:
     return columns
 
 
-def directory_import(*, file: str | Path | IO[bytes] | IO[str]) -> DirectoryReport:
-    text = csv_text(file)
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first:
-        raise ApplicationError(_("Il file è vuoto."))
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=csv_dialect(first))
-    columns = _columns(next(reader))
+def directory_import(*, file: CsvSource) -> DirectoryReport:
+    header, rows = csv_rows(file)
+    columns = _columns(header)
     report = DirectoryReport()
-    for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for line, cells in rows:
         report.rows += 1
 
         def cell(key: str, cells: list[str] = cells) -> str:
@@ -115,16 +110,14 @@ def directory_import(*, file: str | Path | IO[bytes] | IO[str]) -> DirectoryRepo
         name, address, raw_number = cell("name"), cell("address"), cell("number")
         number = phone_e164(raw_number)
         if not name:
-            report.rejected.append((line, _("manca il nome")))
+            report.reject(line, _("manca il nome"))
             continue
         if number is None:
-            report.rejected.append(
-                (line, _("numero non valido: «%(number)s»") % {"number": raw_number})
-            )
+            report.reject(line, _("numero non valido: «%(number)s»") % {"number": raw_number})
             continue
         refusal = phone_refusal(number)
         if refusal:
-            report.rejected.append((line, refusal))
+            report.reject(line, refusal)
             continue
         if number_suppressed(number=number):
             report.suppressed += 1

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from sportello.places.models import CivicNumber, Street
-from sportello.places.services import street_problem, street_update
+from sportello.places.services.streets import street_problem, street_update
 
 
 class StreetAdminForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Street types (DUG, denominazione urbanistica generica): abbreviation, written without dots,
 # -> canonical one-word key. The canonical key is the first word of every Street.search_name.
@@ -224,6 +225,15 @@ def address_parse(text: str) -> ParsedAddress:
     return ParsedAddress(
         street_type=street_type, words=tuple(words), number=number, exponent=exponent
     )
+
+
+@lru_cache(maxsize=20_000)
+def street_parse(text: str) -> ParsedAddress:
+    """A street written alone, without a civic number: «V.le Italia» -> («viale», («italia»,)).
+    Unlike address_parse, a number at the end stays in the name («Via 4 Novembre»)."""
+    street_type, tokens = _split_street_type(fold(text).split())
+    words = street_name_words(" ".join(tokens))
+    return ParsedAddress(street_type=street_type, words=tuple(words), number=None, exponent="")
 
 
 def words_match(query_words: tuple[str, ...], street_words: list[str]) -> bool:

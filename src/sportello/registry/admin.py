@@ -30,21 +30,26 @@ from sportello.registry.models import (
     Person,
 )
 from sportello.registry.selectors import family_head, person_get_by_codice_fiscale
-from sportello.registry.services import (
-    FACT_FIELDS,
-    PERSONAL_FIELDS,
-    UPDATABLE_FIELDS,
+from sportello.registry.services.corrections import (
     correction_answer_check,
     correction_request_handle,
-    family_create,
-    family_create_check,
+)
+from sportello.registry.services.documents import (
     identity_document_delete,
     identity_document_record,
     identity_document_validate,
+)
+from sportello.registry.services.families import family_create, family_create_check
+from sportello.registry.services.persons import (
     person_create,
-    person_facts_validate,
     person_membership_check,
     person_update,
+)
+from sportello.registry.services.validation import (
+    FACT_FIELDS,
+    PERSONAL_FIELDS,
+    UPDATABLE_FIELDS,
+    person_facts_validate,
     person_validate,
 )
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sportello.core.forms import AccessibleFormMixin
 from sportello.registry.models import CorrectionTopic
-from sportello.registry.services import CORRECTION_TEXT_MAX
+from sportello.registry.services.corrections import CORRECTION_TEXT_MAX
 
 
 class CorrectionRequestForm(AccessibleFormMixin, forms.Form):

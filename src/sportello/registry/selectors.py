@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from sportello.core.exceptions import ApplicationError
 from sportello.places.models import CivicNumber, Street
+from sportello.places.normalize import exponent_normalize, fold, street_name_words, street_parse
 from sportello.registry.models import (
     CorrectionRequest,
     Family,
@@ -143,14 +144,6 @@ def person_visura(*, person: Person) -> Visura:
     )
 
 
-def _exponent_normalize(value: str) -> str:
-    return "".join(char for char in (value or "") if char.isalnum()).upper()
-
-
-def _fold(text: str) -> str:
-    return " ".join((text or "").split()).casefold()
-
-
 @dataclass(frozen=True)
 class AddressQuery:
     """An address as written in a registry record: a civic number's national code, or a street
@@ -162,17 +155,47 @@ class AddressQuery:
     civic_code: str = ""
 
 
-def _streets_by_text() -> dict[str, Street | None]:
-    """Folded code, «type name» and name -> street (None where a bare name is shared)."""
-    by_text: dict[str, Street | None] = {}
-    by_name: dict[str, Street | None] = {}
-    for street in Street.objects.only("id", "code", "street_type", "name"):
-        by_text[_fold(f"{street.street_type} {street.name}")] = street
-        key = _fold(street.name)
-        by_name[key] = None if key in by_name else street
-    for street in Street.objects.exclude(code=None).only("id", "code", "street_type", "name"):
-        by_text[_fold(street.code or "")] = street
-    return {**by_name, **by_text}
+@dataclass(frozen=True)
+class _StreetIndex:
+    """The stradario's streets by code (upper case), by search key («via grande», the key
+    places.normalize gives every street) and by name alone (None where a name is shared)."""
+
+    by_code: dict[str, Street]
+    by_key: dict[str, list[Street]]
+    by_name: dict[str, Street | None]
+
+    @classmethod
+    def load(cls) -> _StreetIndex:
+        by_code: dict[str, Street] = {}
+        by_key: dict[str, list[Street]] = {}
+        by_name: dict[str, Street | None] = {}
+        for street in Street.objects.only("id", "code", "street_type", "name", "search_name"):
+            if street.code:
+                by_code[street.code.upper()] = street
+            by_key.setdefault(street.search_name, []).append(street)
+            _type, _space, name = street.search_name.partition(" ")
+            by_name[name] = None if name in by_name else street
+        return cls(by_code=by_code, by_key=by_key, by_name=by_name)
+
+    def find(self, text: str) -> Street | None:
+        """The street `text` names: its code, «type name» («V. Grande») or, when only one street
+        has it, its name; read the way the geocoder reads it (places.normalize)."""
+        street = self.by_code.get(text.upper())
+        if street is not None:
+            return street
+        parsed = street_parse(text)
+        if not parsed.words:
+            return None
+        words = " ".join(parsed.words)
+        same_key = self.by_key.get(f"{parsed.street_type} {words}" if parsed.street_type else words)
+        if same_key:
+            if len(same_key) == 1:
+                return same_key[0]
+            # «Via della Madonna» and «Via Madonna» share a key: the one written so, if any.
+            written = [s for s in same_key if fold(f"{s.street_type} {s.name}") == fold(text)]
+            return written[0] if len(written) == 1 else None
+        # A name that begins like a street type («Borgo San Jacopo» with no type of its own).
+        return self.by_name.get(words) or self.by_name.get(" ".join(street_name_words(text)))
 
 
 def residence_civic_numbers_find(
@@ -180,9 +203,9 @@ def residence_civic_numbers_find(
 ) -> dict[AddressQuery, CivicNumber | ApplicationError]:
     """The civic number each address is at, or the ApplicationError saying what was not found.
 
-    Streets match on their code, on «type name» («Via Grande») or on the name alone when only one
-    street has it, ignoring case and extra spaces. A few queries for any number of addresses.
-    (The one place the registry looks into the stradario: to be switched to its geocoder.)
+    Streets match on their code, on «type name» («Via Grande», «V. Grande») or on the name alone
+    when only one street has it, read as the stradario's geocoder reads them (case, accents,
+    abbreviations, articles). A few queries for any number of addresses.
     """
     addresses = set(addresses)
     results: dict[AddressQuery, CivicNumber | ApplicationError] = {}
@@ -191,8 +214,9 @@ def residence_civic_numbers_find(
     for chunk in _chunks(sorted(codes)):
         found = CivicNumber.objects.select_related("street").annotate(code_upper=Upper("code"))
         by_code |= {civic.code_upper: civic for civic in found.filter(code_upper__in=chunk)}
-    streets = _streets_by_text() if any(not a.civic_code for a in addresses) else {}
+    streets = _StreetIndex.load() if any(not a.civic_code for a in addresses) else None
     wanted: dict[AddressQuery, tuple[int, int, str]] = {}
+    found_streets: dict[AddressQuery, Street] = {}
     for address in addresses:
         if address.civic_code:
             code = address.civic_code.strip()
@@ -208,26 +232,27 @@ def residence_civic_numbers_find(
                 extra={"field": "residence"},
             )
             continue
-        street = streets.get(_fold(street_text))
+        street = streets.find(street_text) if streets is not None else None
         if street is None:
             results[address] = ApplicationError(
                 _("via sconosciuta nello stradario: «%(street)s»") % {"street": street_text},
                 extra={"field": "residence"},
             )
             continue
-        wanted[address] = (street.pk, address.number, _exponent_normalize(address.exponent))
+        wanted[address] = (street.pk, address.number, exponent_normalize(address.exponent))
+        found_streets[address] = street
     civics: dict[tuple[int, int, str], CivicNumber] = {}
     for chunk in _chunks(sorted({street_id for street_id, _n, _e in wanted.values()})):
         for civic in CivicNumber.objects.select_related("street").filter(street_id__in=chunk):
-            civics[(civic.street_id, civic.number, _exponent_normalize(civic.exponent))] = civic
+            civics[(civic.street_id, civic.number, exponent_normalize(civic.exponent))] = civic
     for address, key in wanted.items():
         civic = civics.get(key)
         if civic is None:
-            street = streets[_fold(address.street)]
+            street = found_streets[address]
             label = f"{key[1]}/{key[2]}" if key[2] else str(key[1])
             results[address] = ApplicationError(
                 _("numero civico %(number)s non presente in %(street)s")
-                % {"number": label, "street": street.full_name if street else address.street},
+                % {"number": label, "street": street.full_name},
                 extra={"field": "residence"},
             )
         else:

@@ -15,7 +15,7 @@ from sportello.core.summary import SummaryRow, summary_hidden_fields, summary_st
 from sportello.registry.forms import CorrectionRequestForm
 from sportello.registry.models import CorrectionTopic
 from sportello.registry.selectors import person_visura
-from sportello.registry.services import correction_request_create
+from sportello.registry.services.corrections import correction_request_create
 
 
 @certified_required

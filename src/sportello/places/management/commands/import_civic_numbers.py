@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from sportello.core.exceptions import ApplicationError
-from sportello.places.services import civic_numbers_import
+from sportello.places.services.civic_import import civic_numbers_import
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from sportello.core.exceptions import ApplicationError
-from sportello.registry.imports import registry_import, report_lines
+from sportello.registry.imports.loading import registry_import
 
 
 class Command(BaseCommand):
@@ -30,10 +30,10 @@ class Command(BaseCommand):
             report = registry_import(file=path)
         except ApplicationError as error:
             raise CommandError(error.message) from error
-        summary, *rejections = report_lines(report)
-        style = self.style.SUCCESS if report.imported else self.style.ERROR
+        summary, *rejections = report.lines()
+        style = self.style.SUCCESS if report.accepted else self.style.ERROR
         self.stdout.write(style(summary))
         for line in rejections:
             self.stdout.write(self.style.WARNING(line))
-        if not report.imported:
+        if not report.accepted:
             raise CommandError(_("nessuna riga importata"))
