@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.area import (
     LABELLED_BASEMAP_POINTS,
     MAX_BASEMAP_POINTS,
@@ -28,6 +27,7 @@ from sportello.alerts.targeting import (
     civic_points,
     territory_bounds,
 )
+from sportello.core.decorators import operator_required
 from sportello.places.models import CivicNumber
 
 CHANGE = "permits.change_zone"

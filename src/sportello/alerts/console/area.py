@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.area_forms import EMPTY_COLLECTION, AreaForm
 from sportello.alerts.models import Alert, AlertKind, AlertStatus
 from sportello.alerts.recipients import recipients_preview
@@ -39,6 +38,7 @@ from sportello.alerts.targeting import (
 )
 from sportello.channels.base import Medium
 from sportello.channels.dispatch import dispatch_eta_seconds
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 from sportello.places.models import CivicNumber, Street

@@ -20,7 +20,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.compose_forms import (
     AlertForm,
     ReconfirmForm,
@@ -46,6 +45,7 @@ from sportello.alerts.texts import (
     texts_derived,
 )
 from sportello.channels.speech import speech_available, speech_wav
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 
 SEND = "alerts.send_alert"

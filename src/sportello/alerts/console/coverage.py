@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
 from sportello.alerts.targeting import territory_bounds
+from sportello.core.decorators import operator_required
 from sportello.places.models import CivicNumber, Street
 
 PERMISSION = "alerts.view_alert"
