@@ -14,7 +14,7 @@ from sportello.accounts.mailbox import (
     MailboxSettings,
     mailbox_fetch_unseen,
 )
-from sportello.accounts.pec import PecKind, pec_parse
+from sportello.accounts.pec.parse import PecKind, pec_parse
 from tests.accounts.dovecot import (  # noqa: F401 - fixtures
     DovecotServer,
     dovecot_mailbox_fixture,

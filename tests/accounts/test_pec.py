@@ -9,7 +9,7 @@ import os
 import pytest
 from stdnum.it import codicefiscale as stdnum_cf
 
-from sportello.accounts.pec import PecKind, pec_parse
+from sportello.accounts.pec.parse import PecKind, pec_parse
 from sportello.registry.codice_fiscale import codice_fiscale_compute, codice_fiscale_omocode
 from tests.accounts.pec_builder import (
     DEFAULT_SENT_AT,

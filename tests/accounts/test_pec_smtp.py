@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from sportello.accounts import services
+from sportello.accounts import pec_requests
 from sportello.accounts.models import CredentialIssue, RequestStatus
 from tests.accounts.conftest import document, page_text, pdf_text
 from tests.accounts.pec_builder import build_pec
@@ -62,7 +62,7 @@ def pec_request(resident):
         subject="Richiesta credenziali",
         body=f"Chiedo le credenziali. Codice fiscale {resident.codice_fiscale}.",
     )
-    return services.credential_request_from_pec(raw=raw)
+    return pec_requests.credential_request_from_pec(raw=raw)
 
 
 def _issue(operator_client, resident, pec_request):

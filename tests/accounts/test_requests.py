@@ -12,7 +12,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from sportello.accounts import services
+from sportello.accounts import pec_requests
 from sportello.accounts.models import (
     CredentialIssue,
     CredentialRequest,
@@ -63,7 +63,7 @@ def pec_request(resident) -> CredentialRequest:
         subject="Richiesta credenziali",
         body=f"Buongiorno, chiedo le credenziali. Codice fiscale {resident.codice_fiscale}.",
     )
-    credential_request = services.credential_request_from_pec(raw=raw)
+    credential_request = pec_requests.credential_request_from_pec(raw=raw)
     assert credential_request.channel == RequestChannel.PEC
     assert credential_request.person == resident
     return credential_request
@@ -150,7 +150,7 @@ def test_the_clerk_opens_the_pec_attachments_and_is_not_asked_to_print(
             ("pagina.html", b"<script>alert(1)</script>", "text/html"),
         ],
     )
-    credential_request = services.credential_request_from_pec(raw=raw)
+    credential_request = pec_requests.credential_request_from_pec(raw=raw)
     detail = operator_client.get(reverse("accounts:operator_request", args=[credential_request.pk]))
     card, page = credential_request.files.all()
     card_url = reverse("accounts:operator_request_file", args=[credential_request.pk, card.pk])

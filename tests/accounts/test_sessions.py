@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 
 from sportello.accounts.models import UserSession
-from sportello.accounts.services import SESSION_AUTH_AT, SESSION_SEEN_AT
+from sportello.accounts.sessions import SESSION_AUTH_AT, SESSION_SEEN_AT
 from sportello.core.models import AuditEvent
 from tests.accounts.conftest import CITIZEN_PASSWORD, log_in, page_text
 

@@ -83,7 +83,7 @@ def identity_for(person, **changes) -> DemoIdentity:
 def signed_response_for(client: Client, identity: DemoIdentity, *, level: int = 2) -> dict:
     """Start a login, then have the demo IdP sign a response for `identity`."""
     from sportello.accounts.models import SamlRequest
-    from sportello.accounts.spid.demo_idp import demo_idp_server
+    from sportello.accounts.spid.demo_server import demo_idp_server
 
     forms = start_login(client)
     form = next(iter(forms.values()))

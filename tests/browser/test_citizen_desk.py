@@ -14,7 +14,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
 from sportello.accounts.models import User
-from sportello.accounts.services import SESSION_SEEN_AT
+from sportello.accounts.sessions import SESSION_SEEN_AT
 from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.core.models import ServiceFeedback
 from tests.browser.demo import accessible, log_in, pay_in_simulator, tick

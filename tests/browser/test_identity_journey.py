@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from sportello.accounts.services import SESSION_SEEN_AT
+from sportello.accounts.sessions import SESSION_SEEN_AT
 from sportello.registry.models import Person
 
 pytestmark = pytest.mark.django_db(transaction=True)

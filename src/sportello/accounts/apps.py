@@ -18,4 +18,6 @@ class AccountsConfig(AppConfig):
         last = [config for config in apps.get_app_configs() if config.models_module][-1]
         post_migrate.connect(roles_grant_permissions, sender=last)
 
-        from sportello.accounts import checks, receivers  # noqa: F401  (registers them)
+        # Checks and receivers register themselves; the tasks are registered in every process,
+        # so that services can queue them by name (tasks import services, never the reverse).
+        from sportello.accounts import checks, receivers, tasks  # noqa: F401

@@ -21,7 +21,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from sportello.accounts.models import UserSession
-from sportello.accounts.services import SESSION_AUTH_AT, SESSION_PENDING_FORM, SESSION_SEEN_AT
+from sportello.accounts.sessions import SESSION_AUTH_AT, SESSION_SEEN_AT
+from sportello.core.pending_forms import SESSION_PENDING_FORM
 from sportello.core.services import audit_record
 
 # How often (seconds) the last activity is written, in the session and in the session list.

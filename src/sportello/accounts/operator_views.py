@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from sportello.accounts import services
-from sportello.accounts.decorators import login_required, operator_required
 from sportello.accounts.forms import (
     CloseRequestForm,
     IssueForm,
@@ -34,6 +33,7 @@ from sportello.accounts.models import (
     RequestStatus,
     User,
 )
+from sportello.core.decorators import login_required, operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 from sportello.registry.codice_fiscale import codice_fiscale_normalize

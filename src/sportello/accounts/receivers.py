@@ -8,9 +8,9 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from sportello.accounts.levels import METHOD_LEVELS, SESSION_LEVEL
 from sportello.accounts.models import LoginMethod
-from sportello.accounts.services import SESSION_METHOD, user_session_close, user_session_open
+from sportello.accounts.sessions import SESSION_METHOD, user_session_close, user_session_open
+from sportello.core.levels import METHOD_LEVELS, SESSION_LEVEL
 from sportello.core.services import audit_record
 
 _BACKEND_METHODS = {

@@ -10,14 +10,11 @@ import datetime
 import logging
 import secrets
 from dataclasses import dataclass
-from importlib import import_module
-from typing import Any
 
+from celery import current_app
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +24,13 @@ from sportello.accounts.models import (
     CredentialRequest,
     CredentialRequestFile,
     RequestChannel,
-    RequestKind,
     RequestStatus,
     Revocation,
     RevocationChannel,
     User,
     UserSession,
 )
+from sportello.accounts.sessions import SESSION_METHOD, user_sessions_end
 from sportello.core.exceptions import ApplicationError
 from sportello.core.models import Office
 from sportello.core.queueing import enqueue_after_commit
@@ -47,10 +44,10 @@ logger = logging.getLogger(__name__)
 # Letters and digits that cannot be mistaken for one another when read off paper.
 _PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # noqa: S105
 
-SESSION_AUTH_AT = "_sportello_auth_at"
-SESSION_SEEN_AT = "_sportello_seen_at"
-SESSION_METHOD = "_sportello_method"
-SESSION_PENDING_FORM = "_sportello_pending_form"
+# The e-mails these writes queue, by task name: tasks import services, never the reverse.
+EMAIL_REVOCATION_NOTICE = "sportello.accounts.tasks.email_revocation_notice"
+EMAIL_REQUEST_RECEIVED = "sportello.accounts.tasks.email_credential_request_received"
+EMAIL_REQUEST_REJECTED = "sportello.accounts.tasks.email_credential_request_rejected"
 
 
 class TooManyRequests(ApplicationError):
@@ -71,98 +68,6 @@ def local_citizen_credentials_check() -> None:
                 "d'identità elettronica o la Tessera Sanitaria."
             )
         )
-
-
-# --- sessions ---------------------------------------------------------------------------
-
-
-def _session_store_class() -> Any:
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
-def user_session_open(*, request: HttpRequest, user: User, method: str) -> UserSession:
-    """Called on every login: stamp the session and remember it for 'log out everywhere'."""
-    now = timezone.now()
-    request.session[SESSION_AUTH_AT] = now.timestamp()
-    request.session[SESSION_SEEN_AT] = now.timestamp()
-    request.session[SESSION_METHOD] = method
-    if request.session.session_key is None:
-        request.session.save()
-    session, _created = UserSession.objects.update_or_create(
-        session_key=request.session.session_key,
-        defaults={
-            "user": user,
-            "method": method,
-            "created_at": now,
-            "last_seen_at": now,
-            "ip_address": client_ip(request),
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:250],
-        },
-    )
-    return session
-
-
-def user_session_close(*, session_key: str | None) -> None:
-    if session_key:
-        UserSession.objects.filter(session_key=session_key).delete()
-
-
-def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
-    """End every session of `user` (except one, if given); returns how many were ended."""
-    store = _session_store_class()
-    ended = 0
-    for session in UserSession.objects.filter(user=user).exclude(
-        session_key=keep_session_key or ""
-    ):
-        store(session_key=session.session_key).delete()
-        session.delete()
-        ended += 1
-    return ended
-
-
-def pending_form_pop(*, request: HttpRequest) -> dict[str, list[str]] | None:
-    """The fields of a form posted to this page after the session had expired, if any."""
-    pending = request.session.get(SESSION_PENDING_FORM)
-    if not pending or pending.get("path") != request.path:
-        return None
-    del request.session[SESSION_PENDING_FORM]
-    return pending.get("data") or {}
-
-
-def pending_form_initial(*, request: HttpRequest) -> dict[str, Any] | None:
-    """`initial` for the form posted to this page after the session had expired, if any (one
-    value per field, a list where the field had several), and a message that says so."""
-    if request.method != "GET":
-        return None
-    pending = pending_form_pop(request=request)
-    if pending is None:
-        return None
-    messages.warning(
-        request,
-        _(
-            "La sessione era scaduta e i dati che avevi inviato non sono stati registrati. "
-            "Li trovi qui sotto: controllali e inviali di nuovo."
-        ),
-    )
-    return {key: values[0] if len(values) == 1 else values for key, values in pending.items()}
-
-
-def session_seconds_left(*, request: HttpRequest) -> int | None:
-    """Seconds before this session ends for inactivity (None when nobody is logged in)."""
-    seen_at = request.session.get(SESSION_SEEN_AT)
-    if seen_at is None or not request.user.is_authenticated:
-        return None
-    left = seen_at + settings.SPORTELLO_SESSION_IDLE_MINUTES * 60 - timezone.now().timestamp()
-    return max(0, int(left))
-
-
-def session_extend(*, request: HttpRequest) -> int:
-    """The citizen asked to stay: the inactivity clock starts again now."""
-    request.session[SESSION_SEEN_AT] = timezone.now().timestamp()
-    UserSession.objects.filter(session_key=request.session.session_key).update(
-        last_seen_at=timezone.now()
-    )
-    return settings.SPORTELLO_SESSION_IDLE_MINUTES * 60
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -340,9 +245,7 @@ def credentials_revoke(
             channel=channel,
             detail={"username": user.username},
         )
-        from sportello.accounts.tasks import email_revocation_notice
-
-        enqueue_after_commit(email_revocation_notice, revocation.pk)
+        enqueue_after_commit(current_app.signature(EMAIL_REVOCATION_NOTICE), revocation.pk)
     return revocation
 
 
@@ -412,80 +315,11 @@ def credential_request_create_online(
             request=request,
             channel=RequestChannel.ONLINE,
         )
-        from sportello.accounts.tasks import email_credential_request_received
-
         if acknowledge:
-            enqueue_after_commit(email_credential_request_received, credential_request.pk)
-    return credential_request
-
-
-def credential_request_from_pec(*, raw: bytes) -> CredentialRequest | None:
-    """File one message of the PEC mailbox: a request, or an item a person must examine.
-
-    PEC receipts (acceptance, delivery…) are not requests and are not queued. A message already
-    filed (same message id) is not filed twice, so reading the mailbox again is harmless.
-    """
-    from sportello.accounts.pec import PecKind, pec_parse
-
-    message = pec_parse(raw=raw)
-    if message.kind == PecKind.RECEIPT:
-        logger.info("PEC receipt %s ignored", message.message_id)
-        return None
-    existing = CredentialRequest.objects.filter(message_id=message.message_id[:250]).first()
-    if existing is not None:
-        return existing
-    person = None
-    reason = str(message.reason or "")
-    if message.kind == PecKind.REQUEST:
-        person = person_get_by_codice_fiscale(codice_fiscale=message.codice_fiscale)
-        if person is None:
-            reason = _("Codice fiscale non trovato nell'anagrafe del Comune.")
-    try:
-        with transaction.atomic():
-            credential_request = CredentialRequest.objects.create(
-                channel=RequestChannel.PEC,
-                kind=RequestKind.REQUEST
-                if message.kind == PecKind.REQUEST
-                else RequestKind.UNRECOGNISED,
-                received_at=message.received_at or timezone.now(),
-                codice_fiscale=message.codice_fiscale,
-                person=person,
-                certified_sender=message.sender[:254],
-                email=(message.reply_to or message.sender)[:254],
-                subject=message.subject[:250],
-                text=message.text,
-                attachments=list(message.attachments),
-                message_id=message.message_id[:250],
-                reason=reason[:250],
+            enqueue_after_commit(
+                current_app.signature(EMAIL_REQUEST_RECEIVED), credential_request.pk
             )
-            _request_files_keep(credential_request=credential_request, files=message.files)
-            audit_record(
-                action="credential_request_received",
-                target=credential_request,
-                channel=RequestChannel.PEC,
-                detail={"kind": credential_request.kind},
-            )
-    except IntegrityError:  # filed concurrently by another worker
-        return CredentialRequest.objects.get(message_id=message.message_id[:250])
     return credential_request
-
-
-def _request_files_keep(*, credential_request: CredentialRequest, files) -> None:
-    """Keep the attached files in the private storage, under names of ours."""
-    from sportello.accounts.pec import ATTACHMENT_LIMIT
-
-    for attachment in files:
-        if not attachment.data or len(attachment.data) > ATTACHMENT_LIMIT:
-            continue
-        filename = (attachment.filename or _("allegato")).replace("/", "_")[:200]
-        kept = CredentialRequestFile(
-            credential_request=credential_request,
-            filename=filename,
-            content_type=(attachment.content_type or "application/octet-stream")[:100],
-            size=len(attachment.data),
-        )
-        kept.file.save(f"{secrets.token_hex(16)}.bin", ContentFile(attachment.data), save=False)
-        kept.save()
 
 
 def credential_request_file_open(
@@ -528,9 +362,9 @@ def credential_request_close(
             request=request,
         )
         if status == RequestStatus.REJECTED:
-            from sportello.accounts.tasks import email_credential_request_rejected
-
-            enqueue_after_commit(email_credential_request_rejected, credential_request.pk)
+            enqueue_after_commit(
+                current_app.signature(EMAIL_REQUEST_REJECTED), credential_request.pk
+            )
     return credential_request
 
 

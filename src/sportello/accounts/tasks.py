@@ -96,7 +96,7 @@ def pec_mailbox_settings():
 def pec_mailbox_poll() -> dict[str, int] | None:
     """Read new messages in the PEC mailbox and queue them for the counter operators."""
     from sportello.accounts.mailbox import mailbox_fetch_unseen
-    from sportello.accounts.services import credential_request_from_pec
+    from sportello.accounts.pec_requests import credential_request_from_pec
 
     mailbox = pec_mailbox_settings()
     if mailbox is None:

@@ -22,8 +22,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sportello.accounts import services
+from sportello.accounts import sessions as login_sessions
 from sportello.accounts.backends import local_citizen_passwords_accepted
-from sportello.accounts.decorators import certified_required, login_required
 from sportello.accounts.forms import (
     ChangePasswordForm,
     ContactsForm,
@@ -36,7 +36,9 @@ from sportello.accounts.models import LoginMethod, RevocationChannel, UserSessio
 from sportello.accounts.smartcard import SmartcardError, SmartcardIdentity, smartcard_identity
 from sportello.core.access import public
 from sportello.core.catalogue import SERVICES
+from sportello.core.decorators import certified_required, login_required
 from sportello.core.exceptions import ApplicationError
+from sportello.core.pending_forms import SESSION_PENDING_FORM, pending_form_pop
 from sportello.core.personal_area import personal_items
 from sportello.core.services import audit_record
 
@@ -181,7 +183,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def session_expired(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request, "")
-    pending = services.SESSION_PENDING_FORM in request.session
+    pending = SESSION_PENDING_FORM in request.session
     return render(
         request,
         "accounts/session_expired.html",
@@ -200,7 +202,7 @@ def session_expired(request: HttpRequest) -> HttpResponse:
 @login_required
 def session_extend(request: HttpRequest) -> HttpResponse:
     """«Resta collegato»: the inactivity clock starts again (the warning's button)."""
-    seconds_left = services.session_extend(request=request)
+    seconds_left = login_sessions.session_extend(request=request)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"seconds_left": seconds_left})
     return HttpResponseRedirect(_next_url(request, _home_for(request.user)))
@@ -231,7 +233,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     """The personal area: who you are, your contacts, where you are logged in, your credentials."""
     user = request.user
-    restored = services.pending_form_pop(request=request)
+    restored = pending_form_pop(request=request)
     if request.method == "POST":
         form = ContactsForm(request.POST)
         if form.is_valid():
@@ -263,7 +265,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "contacts_form": form,
             "sessions": sessions,
             "current_session_key": request.session.session_key,
-            "method": request.session.get(services.SESSION_METHOD, LoginMethod.PASSWORD),
+            "method": request.session.get(login_sessions.SESSION_METHOD, LoginMethod.PASSWORD),
             "has_password": user.has_usable_password(),
             "otp_enabled": user_has_device(user, confirmed=True),
             "my_items": personal_items(user=user) if user.is_citizen else [],
@@ -280,7 +282,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 def sessions_end_all(request: HttpRequest) -> HttpResponse:
     user = request.user
-    ended = services.user_sessions_end(user=user)
+    ended = login_sessions.user_sessions_end(user=user)
     audit_record(
         action="sessions_ended", actor=user, target=user, request=request, detail={"count": ended}
     )
@@ -383,9 +385,9 @@ def smartcard_sign_in(request: HttpRequest, *, identity: SmartcardIdentity) -> H
             "Se sei residente da poco, rivolgiti all'ufficio anagrafe."
         ) % {"cf": identity.codice_fiscale}
         return render(request, "accounts/smartcard_error.html", {"message": message}, status=403)
-    request.session[services.SESSION_METHOD] = LoginMethod.SMARTCARD
+    request.session[login_sessions.SESSION_METHOD] = LoginMethod.SMARTCARD
     login(request, user, backend="sportello.accounts.backends.SmartcardBackend")
-    request.session[services.SESSION_METHOD] = LoginMethod.SMARTCARD
+    request.session[login_sessions.SESSION_METHOD] = LoginMethod.SMARTCARD
     audit_record(
         action="smartcard_login",
         actor=user,

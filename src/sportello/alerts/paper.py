@@ -9,10 +9,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts import services
 from sportello.alerts.forms import PaperDeregistrationForm, PaperSubscriptionForm, SubscriptionForm
 from sportello.core.access import public
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 

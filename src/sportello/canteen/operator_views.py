@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sportello.accounts.decorators import operator_required
 from sportello.canteen import credit, days, services
 from sportello.canteen.forms import (
     DayForm,
@@ -33,6 +32,7 @@ from sportello.canteen.selectors import (
     kitchen_counts,
     school_year_current,
 )
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 

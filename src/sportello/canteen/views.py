@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sportello.accounts.decorators import certified_required
 from sportello.canteen import credit, days, services
 from sportello.canteen.forms import OTHER, AbsenceForm, ChildForm, EnrolmentForm, TopUpForm
 from sportello.canteen.models import Absence, EnrolmentStatus
@@ -30,6 +29,7 @@ from sportello.canteen.selectors import (
 )
 from sportello.canteen.statement import statement_pdf
 from sportello.core.access import public
+from sportello.core.decorators import certified_required
 from sportello.core.exceptions import ApplicationError
 from sportello.registry.selectors import family_minors_in_care
 

@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from sportello.accounts.decorators import certified_required
-from sportello.accounts.services import pending_form_initial
 from sportello.certificates import services
 from sportello.certificates.forms import (
     CertificateRequestForm,
@@ -36,8 +34,10 @@ from sportello.certificates.selectors import (
 from sportello.certificates.stamp_duty import exemption_get, stamp_duty_amount
 from sportello.certificates.stamp_payment import stamp_checkout, stamp_payment_url
 from sportello.core.access import public
+from sportello.core.decorators import certified_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.money import euro_text
+from sportello.core.pending_forms import pending_form_initial
 from sportello.core.services import client_ip
 from sportello.core.summary import SummaryRow, summary_hidden_fields, summary_step
 from sportello.payments.services import cart_return_urls

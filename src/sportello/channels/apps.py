@@ -8,4 +8,6 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Canali: voce, SMS, fax, e-mail")
 
     def ready(self) -> None:
-        from sportello.channels import checks  # noqa: F401  (registers the checks)
+        # The checks register themselves; the tasks are registered in every process, so that
+        # services can queue them by name (tasks import services, never the reverse).
+        from sportello.channels import checks, tasks  # noqa: F401

@@ -3,19 +3,16 @@
 A provider receives a `Delivery` row and either returns a `ProviderResult` (the provider's id and
 the status it reached) or raises `ChannelError`; `permanent=True` means retrying cannot help
 (a wrong number, a refused sender), otherwise the task retries with backoff. Providers are
-chosen in settings (SPORTELLO_CHANNELS) by dotted path; the simulator is one of them.
+chosen in settings (SPORTELLO_CHANNELS) by dotted path; the simulator is one of them. The
+`Provider` protocol itself is in providers/__init__.py, next to `provider_for`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    from sportello.channels.models import Delivery
 
 
 class Medium(models.TextChoices):
@@ -72,11 +69,3 @@ class ChannelError(Exception):
 class NotConfigured(ChannelError):
     def __init__(self, message: str) -> None:
         super().__init__(message, permanent=True)
-
-
-class Provider(Protocol):
-    """voice: place the call; sms/fax/email: send the message."""
-
-    name: str
-
-    def send(self, delivery: Delivery) -> ProviderResult: ...

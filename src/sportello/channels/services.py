@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
 from sportello.channels.base import FINAL_STATUSES, DeliveryStatus, Medium
 from sportello.channels.models import Delivery, DeliveryEvent
+from sportello.channels.selectors import default_sender
 from sportello.core.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
@@ -26,26 +27,13 @@ _RANK = {
 }
 
 
-def _task_for(medium: str):
-    from sportello.channels import tasks
-
-    return {
-        Medium.VOICE: tasks.voice_send,
-        Medium.SMS: tasks.sms_send,
-        Medium.FAX: tasks.fax_send,
-        Medium.EMAIL: tasks.email_send,
-    }[medium]
-
-
-def default_sender(medium: str) -> str:
-    from sportello.core.selectors import municipality_get
-
-    municipality = municipality_get()
-    if medium in (Medium.VOICE, Medium.SMS):
-        return municipality.alert_caller_id if municipality else ""
-    if medium == Medium.FAX:
-        return municipality.fax_sender if municipality else ""
-    return settings.DEFAULT_FROM_EMAIL
+# Each medium's task, by name: tasks import services, never the reverse.
+SEND_TASKS = {
+    Medium.VOICE: "sportello.channels.tasks.voice_send",
+    Medium.SMS: "sportello.channels.tasks.sms_send",
+    Medium.FAX: "sportello.channels.tasks.fax_send",
+    Medium.EMAIL: "sportello.channels.tasks.email_send",
+}
 
 
 def delivery_create(
@@ -69,7 +57,7 @@ def delivery_create(
         sender=default_sender(medium) if sender is None else sender,
     )
     DeliveryEvent.objects.create(delivery=delivery, status=DeliveryStatus.QUEUED)
-    enqueue_after_commit(_task_for(medium), delivery.pk)
+    enqueue_after_commit(current_app.signature(SEND_TASKS[medium]), delivery.pk)
     return delivery
 
 
@@ -108,7 +96,7 @@ def delivery_status_update(
         delivery.updated_at = timezone.now()
         delivery.save(update_fields=fields)
     if moves and status in FINAL_STATUSES and delivery.dispatch_id:
-        from sportello.channels.dispatch import delivery_finished
+        from sportello.channels.dispatch.followup import delivery_finished
 
         delivery_finished(delivery_id=delivery.pk)
     return delivery

@@ -72,7 +72,7 @@ def email_send(self, delivery_id: int) -> None:
 @shared_task(acks_late=True)
 def dispatch_run(dispatch_id: int, medium: str) -> int:
     """One worker's share of a dispatch; routed to the medium's dispatch queue by the caller."""
-    from sportello.channels.dispatch import dispatch_work
+    from sportello.channels.dispatch.work import dispatch_work
 
     return dispatch_work(dispatch_id=dispatch_id, medium=medium)
 
@@ -81,7 +81,7 @@ def dispatch_run(dispatch_id: int, medium: str) -> int:
 def dispatch_watchdog() -> dict:
     """Periodic: reconcile what dead workers left, restart stalled dispatches, end unanswered
     simulator calls."""
-    from sportello.channels.dispatch import dispatch_watchdog as watchdog
+    from sportello.channels.dispatch.watchdog import dispatch_watchdog as watchdog
     from sportello.channels.providers.simulator import simulator_ring_timeouts
 
     figures = watchdog()

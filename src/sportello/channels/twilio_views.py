@@ -22,7 +22,13 @@ from sportello.channels import ivr
 from sportello.channels.base import DeliveryStatus, Medium
 from sportello.channels.models import Delivery
 from sportello.channels.phones import phone_e164
-from sportello.channels.providers.twilio import TwilioSms, TwilioVoice, public_url
+from sportello.channels.providers.twilio import (
+    CALL_STATUSES,
+    SMS_STATUSES,
+    TwilioSms,
+    TwilioVoice,
+    public_url,
+)
 from sportello.channels.services import delivery_status_update, voice_call_step
 from sportello.core.access import public
 
@@ -40,29 +46,6 @@ _HIDDEN_CALLERS = {
     "+2562533",
     "+8656696",
     "+86282452253",
-}
-_CALL_STATUSES = {
-    "queued": DeliveryStatus.SENT,
-    "initiated": DeliveryStatus.SENT,
-    "ringing": DeliveryStatus.RINGING,
-    "in-progress": DeliveryStatus.ANSWERED,
-    "completed": DeliveryStatus.COMPLETED,
-    "busy": DeliveryStatus.BUSY,
-    "no-answer": DeliveryStatus.NO_ANSWER,
-    "failed": DeliveryStatus.FAILED,
-    "canceled": DeliveryStatus.CANCELED,
-}
-_SMS_STATUSES = {
-    "accepted": DeliveryStatus.SENT,
-    "scheduled": DeliveryStatus.SENT,
-    "queued": DeliveryStatus.SENT,
-    "sending": DeliveryStatus.SENT,
-    "sent": DeliveryStatus.ACCEPTED,
-    "delivered": DeliveryStatus.DELIVERED,
-    "read": DeliveryStatus.DELIVERED,
-    "undelivered": DeliveryStatus.FAILED,
-    "failed": DeliveryStatus.FAILED,
-    "canceled": DeliveryStatus.CANCELED,
 }
 
 
@@ -184,7 +167,7 @@ def voice_status(request: HttpRequest) -> HttpResponse:
     """Call progress. Unknown calls (not ours, or already deleted) are acknowledged all the same,
     or Twilio would keep retrying them."""
     call_status = request.POST.get("CallStatus", "")
-    status = _CALL_STATUSES.get(call_status)
+    status = CALL_STATUSES.get(call_status)
     delivery = Delivery.objects.filter(
         provider=TwilioVoice.name, provider_id=request.POST.get("CallSid", "")
     ).first()
@@ -213,7 +196,7 @@ def voice_status(request: HttpRequest) -> HttpResponse:
 def sms_status(request: HttpRequest) -> HttpResponse:
     """SMS progress: handed to the carrier, delivered to the handset, or failed with a code."""
     message_status = request.POST.get("MessageStatus", "")
-    status = _SMS_STATUSES.get(message_status)
+    status = SMS_STATUSES.get(message_status)
     delivery = Delivery.objects.filter(
         provider=TwilioSms.name, provider_id=request.POST.get("MessageSid", "")
     ).first()

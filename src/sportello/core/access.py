@@ -1,6 +1,6 @@
 """What each page needs, declared on its view: every page says who may open it.
 
-`public` is here; `accounts.decorators` provides the others (`login_required`,
+`public` is here; `core.decorators` provides the others (`login_required`,
 `certified_required`, `operator_required`). A test checks that no page forgets to declare.
 """
 

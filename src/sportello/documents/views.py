@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
-from sportello.accounts.decorators import certified_required, operator_required
+from sportello.core.decorators import certified_required, operator_required
 from sportello.documents.models import DocumentCopy
 from sportello.documents.selectors import document_copies_by_person, document_copy_get_visible
 from sportello.documents.services import document_copy_hand_out

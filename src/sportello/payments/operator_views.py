@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sportello.accounts.decorators import operator_required
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.money import euro_text
 from sportello.core.services import audit_record

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from sportello.accounts.decorators import certified_required
-from sportello.accounts.services import pending_form_initial
+from sportello.core.decorators import certified_required
 from sportello.core.exceptions import ApplicationError
+from sportello.core.pending_forms import pending_form_initial
 from sportello.core.services import audit_record
 from sportello.payments import services
 from sportello.payments.forms import CartConfirmForm

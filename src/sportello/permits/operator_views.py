@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sportello.accounts.decorators import operator_required
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import audit_record
 from sportello.permits import services

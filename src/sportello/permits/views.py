@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sportello.accounts.decorators import certified_required
 from sportello.core.access import public
+from sportello.core.decorators import certified_required
 from sportello.core.exceptions import ApplicationError
 from sportello.core.services import client_ip
 from sportello.core.throttle import throttle_allow

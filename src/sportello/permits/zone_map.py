@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sportello.accounts.decorators import operator_required
+from sportello.core.decorators import operator_required
 from sportello.places.areas.labels import area_summary
 from sportello.places.areas.selection import area_civic_count
 from sportello.places.areas.shapes import territory_bounds

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sportello.accounts.decorators import operator_required
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.permits import services
 from sportello.permits.forms import CameraTokenForm, FeesForm, ZoneForm

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sportello.accounts.decorators import certified_required
-from sportello.accounts.services import pending_form_initial
+from sportello.core.decorators import certified_required
 from sportello.core.exceptions import ApplicationError
+from sportello.core.pending_forms import pending_form_initial
 from sportello.core.summary import SummaryRow, summary_hidden_fields, summary_step
 from sportello.registry.forms import CorrectionRequestForm
 from sportello.registry.models import CorrectionTopic

@@ -19,7 +19,7 @@ from saml2.saml import NAMEID_FORMAT_ENTITY, NAMEID_FORMAT_TRANSIENT, AuthnConte
 from saml2.time_util import instant
 from saml2.xmldsig import SIG_RSA_SHA256
 
-from sportello.accounts.levels import acr_for
+from sportello.core.levels import acr_for
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ every other way to log in keeps working.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from saml2.saml import NAMEID_FORMAT_TRANSIENT
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from sportello.accounts.models import LoginMethod
+from sportello.accounts.spid.saml import ATTRIBUTE_MAPS, xmlsec_binary
 
 PROTOCOLS = (LoginMethod.SPID, LoginMethod.CIE)
 # What a comune needs to know about a citizen (issue 16); CIE ID releases only the first four.
@@ -34,13 +34,8 @@ SPID_ATTRIBUTES = ("fiscalNumber", "name", "familyName", "dateOfBirth", "email",
 CIE_ATTRIBUTES = ("fiscalNumber", "name", "familyName", "dateOfBirth")
 REQUIRED_ATTRIBUTES = ("fiscalNumber", "name", "familyName", "dateOfBirth")
 
-ATTRIBUTE_MAPS = Path(__file__).resolve().parent / "attribute_maps"
 _lock = threading.Lock()
 _configs: dict[tuple[Any, ...], SPConfig] = {}
-
-
-def xmlsec_binary() -> str | None:
-    return settings.SPORTELLO_SPID["xmlsec_binary"] or shutil.which("xmlsec1")
 
 
 def unavailable_reason() -> str | None:

@@ -19,22 +19,19 @@ from typing import Any
 import saml2
 from codicefiscale import codicefiscale as cf_lib
 from django.conf import settings
-from django.http import HttpRequest
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
 
-from sportello.accounts.levels import acr_for
 from sportello.accounts.models import LoginMethod
-from sportello.accounts.spid import config
-from sportello.accounts.spid.config import ATTRIBUTE_MAPS
+from sportello.accounts.spid.saml import ATTRIBUTE_MAPS, xmlsec_binary
+from sportello.core.levels import acr_for
 
 # The demo citizen's login, built by `sportello demo` (accounts.demo); offered first here.
 CITIZEN_USERNAME = "cittadino"
 
 _lock = threading.Lock()
-_servers: dict[tuple[Any, ...], Server] = {}
 _metadata: dict[tuple[Any, ...], str] = {}
 
 
@@ -54,13 +51,13 @@ def demo_name(protocol: str) -> str:
     return "SPID demo (prova)" if protocol == LoginMethod.SPID else "CIE demo (prova)"
 
 
-def _idp_settings(*, protocol: str, base: str) -> dict[str, Any]:
+def idp_settings(*, protocol: str, base: str) -> dict[str, Any]:
     spid = settings.SPORTELLO_SPID
     sso = demo_sso_url(protocol=protocol, base=base)
     slo = demo_slo_url(protocol=protocol, base=base)
     return {
         "entityid": demo_entity_id(protocol=protocol, base=base),
-        "xmlsec_binary": config.xmlsec_binary(),
+        "xmlsec_binary": xmlsec_binary(),
         "key_file": str(spid["demo_key_file"]),
         "cert_file": str(spid["demo_cert_file"]),
         "accepted_time_diff": spid["clock_skew_seconds"],
@@ -100,43 +97,23 @@ def _idp_settings(*, protocol: str, base: str) -> dict[str, Any]:
     }
 
 
-def _cache_key(protocol: str, base: str) -> tuple[Any, ...]:
+def cache_key(protocol: str, base: str) -> tuple[Any, ...]:
     cert = Path(settings.SPORTELLO_SPID["demo_cert_file"])
     return (protocol, base, cert.stat().st_mtime_ns if cert.exists() else 0)
 
 
 def demo_idp_metadata(*, protocol: str, base: str) -> str:
     """The demo IdP's metadata, for the SP's list of identity providers."""
-    key = _cache_key(protocol, base)
+    key = cache_key(protocol, base)
     with _lock:
         if key in _metadata:
             return _metadata[key]
     idp_config = IdPConfig()
-    idp_config.load(_idp_settings(protocol=protocol, base=base))
+    idp_config.load(idp_settings(protocol=protocol, base=base))
     xml = str(entity_descriptor(idp_config))
     with _lock:
         _metadata[key] = xml
     return xml
-
-
-def demo_idp_server(*, protocol: str, request: HttpRequest) -> Server:
-    """The demo IdP, knowing our SP from its (signed) metadata."""
-    from sportello.accounts.spid.metadata import sp_metadata
-
-    base = config.base_url(request)
-    key = _cache_key(protocol, base) + (str(settings.SPORTELLO_SPID["cert_file"]),)
-    with _lock:
-        if key in _servers:
-            return _servers[key]
-    sp = config.sp_config(protocol=protocol, request=request)
-    conf = _idp_settings(protocol=protocol, base=base)
-    conf["metadata"] = {"inline": [sp_metadata(config=sp, protocol=protocol)]}
-    idp_config = IdPConfig()
-    idp_config.load(conf)
-    server = Server(config=idp_config)
-    with _lock:
-        _servers[key] = server
-    return server
 
 
 @dataclass(frozen=True)

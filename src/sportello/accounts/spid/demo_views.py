@@ -10,16 +10,16 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from sportello.accounts.levels import level_from_acr
 from sportello.accounts.spid import config
 from sportello.accounts.spid.demo_idp import (
     demo_identities,
     demo_idp_metadata,
-    demo_idp_server,
     demo_name,
     demo_response,
 )
+from sportello.accounts.spid.demo_server import demo_idp_server
 from sportello.core.access import public
+from sportello.core.levels import level_from_acr
 
 logger = logging.getLogger(__name__)
 

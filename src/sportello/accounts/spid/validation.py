@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from saml2.saml import NAMEID_FORMAT_ENTITY, NAMEID_FORMAT_TRANSIENT, SCM_BEARER
 
-from sportello.accounts.levels import level_from_acr
 from sportello.accounts.spid.config import REQUIRED_ATTRIBUTES
 from sportello.core.exceptions import ApplicationError
+from sportello.core.levels import level_from_acr
 from sportello.registry.codice_fiscale import codice_fiscale_validate
 
 STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"

@@ -34,10 +34,9 @@ from saml2.ident import code as subject_code
 from saml2.response import StatusError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
-from sportello.accounts.levels import SESSION_LEVEL, requested_level
 from sportello.accounts.lockout import lockout_response
 from sportello.accounts.models import SamlRequest
-from sportello.accounts.services import SESSION_METHOD
+from sportello.accounts.sessions import SESSION_METHOD
 from sportello.accounts.spid import config, services
 from sportello.accounts.spid.authn import authn_request_prepare
 from sportello.accounts.spid.metadata import sp_metadata
@@ -51,6 +50,7 @@ from sportello.accounts.spid.validation import (
     response_check,
 )
 from sportello.core.access import public
+from sportello.core.levels import SESSION_LEVEL, requested_level
 from sportello.core.services import audit_record
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from sportello.accounts.services import session_seconds_left
+from sportello.accounts.sessions import session_seconds_left
 
 register = template.Library()
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.cap.build import (
     NotPublished,
     alert_cap_url,
@@ -33,6 +32,7 @@ from sportello.alerts.cap.selectors import alerts_published, feed_etag, feed_las
 from sportello.alerts.cap.validation import CAP_CONTENT_TYPE
 from sportello.alerts.models import Alert, AlertStatus
 from sportello.core.access import public
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 
 PUBLIC_MAX_AGE = 60

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.area_forms import AreaForm
 from sportello.alerts.models import Alert, AlertStatus
 from sportello.alerts.targeting import alert_area_set
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.places.areas.geojson import geojson_read
 from sportello.places.areas.labels import area_summary, feature_label, street_entry_label

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.compose_forms import (
     AlertForm,
     ReconfirmForm,
@@ -35,6 +34,7 @@ from sportello.alerts.texts import (
     texts_derived,
 )
 from sportello.channels.speech import speech_available
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.places.areas.labels import area_summary
 

@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.models import Contact, Subscription, SubscriptionStatus
+from sportello.core.decorators import operator_required
 from sportello.places.areas.shapes import territory_bounds
 from sportello.places.models import CivicNumber, Street
 

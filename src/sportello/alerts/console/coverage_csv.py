@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.coverage import PERMISSION, coverage_tables, streets_sorted
+from sportello.core.decorators import operator_required
 
 CSV_DELIMITER = ";"  # Italian Excel: the comma is the decimal separator
 CSV_BOM = "\ufeff"

@@ -14,7 +14,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.compose_forms import (
     ScheduleForm,
     StopForm,
@@ -31,6 +30,7 @@ from sportello.alerts.texts import (
     sms_counter_text,
 )
 from sportello.channels.speech import speech_available
+from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.places.areas.labels import area_summary
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.models import Alert
 from sportello.channels.speech import speech_available, speech_wav
+from sportello.core.decorators import operator_required
 
 VIEW = "alerts.view_alert"
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts import reports
 from sportello.alerts.models import Alert, AlertKind
+from sportello.core.decorators import operator_required
 from sportello.core.services import audit_record
 
 PERMISSION = "alerts.view_alert"

@@ -13,13 +13,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from sportello.accounts.decorators import operator_required
 from sportello.alerts.console.area import map_config
 from sportello.alerts.models import Alert, AlertKind
 from sportello.alerts.recipients import recipients_preview
 from sportello.alerts.targeting import recipients_per_address
 from sportello.channels.base import Medium
 from sportello.channels.dispatch import dispatch_eta_seconds
+from sportello.core.decorators import operator_required
 from sportello.core.services import audit_record
 from sportello.places.areas.civic_points import civic_points
 from sportello.places.areas.selection import area_civic_numbers

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from sportello.channels.base import NotConfigured, Provider
+from sportello.channels.base import NotConfigured, ProviderResult
+from sportello.channels.models import Delivery
+
+
+class Provider(Protocol):
+    """voice: place the call; sms/fax/email: send the message."""
+
+    name: str
+
+    def send(self, delivery: Delivery) -> ProviderResult: ...
 
 
 @cache

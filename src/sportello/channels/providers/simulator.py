@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -25,6 +26,7 @@ def _result(delivery: Delivery) -> ProviderResult:
 
 # Medium names as they go into an array literal (a KeyError for anything else).
 MEDIA = {medium: str(medium) for medium in Medium.values}
+CALLS_COMPLETE_TASK = "sportello.channels.tasks.simulator_calls_complete"
 
 
 def _log(deliveries: list[Delivery]) -> None:
@@ -62,9 +64,9 @@ class Simulator:
         calls = [d.pk for d in deliveries if d.medium == voice]
         seconds = settings.SPORTELLO_SIMULATOR_CALL_SECONDS
         if calls and seconds:
-            from sportello.channels.tasks import simulator_calls_complete
-
-            simulator_calls_complete.apply_async((calls,), countdown=seconds)
+            # By task name: tasks import providers, never the reverse.
+            complete = current_app.signature(CALLS_COMPLETE_TASK)
+            complete.apply_async((calls,), countdown=seconds)
         # What _result gives, with the enum members read once per batch, not once per message.
         ringing, delivered = DeliveryStatus.RINGING, DeliveryStatus.DELIVERED
         return [

@@ -23,6 +23,32 @@ from sportello.channels.phones import phone_callable
 # gives up and retries rather than holding the voice queue.
 HTTP_TIMEOUT = 20
 
+# Twilio's call and message statuses as ours: in the status callbacks (twilio_views.py) and
+# when a lost send is looked up.
+CALL_STATUSES = {
+    "queued": DeliveryStatus.SENT,
+    "initiated": DeliveryStatus.SENT,
+    "ringing": DeliveryStatus.RINGING,
+    "in-progress": DeliveryStatus.ANSWERED,
+    "completed": DeliveryStatus.COMPLETED,
+    "busy": DeliveryStatus.BUSY,
+    "no-answer": DeliveryStatus.NO_ANSWER,
+    "failed": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.CANCELED,
+}
+SMS_STATUSES = {
+    "accepted": DeliveryStatus.SENT,
+    "scheduled": DeliveryStatus.SENT,
+    "queued": DeliveryStatus.SENT,
+    "sending": DeliveryStatus.SENT,
+    "sent": DeliveryStatus.ACCEPTED,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.DELIVERED,
+    "undelivered": DeliveryStatus.FAILED,
+    "failed": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.CANCELED,
+}
+
 # Error codes that say the number itself cannot be called or texted from this account: a wrong,
 # unreachable or blocked number, a country not enabled, a recipient who opted out. Retrying
 # cannot help. https://www.twilio.com/docs/api/errors
@@ -120,8 +146,6 @@ class TwilioVoice:
     def lookup(self, delivery: Delivery) -> ProviderResult | None:
         """After a worker died mid-send: the call Twilio created for this delivery, if any
         (same numbers, created after the row was claimed)."""
-        from sportello.channels.twilio_views import _CALL_STATUSES
-
         found = _find(
             lambda client: client.calls.list(to=delivery.to, from_=delivery.sender, limit=20),
             delivery,
@@ -129,7 +153,7 @@ class TwilioVoice:
         if found is None:
             return None
         return ProviderResult(
-            provider_id=found.sid, status=_CALL_STATUSES.get(found.status, DeliveryStatus.SENT)
+            provider_id=found.sid, status=CALL_STATUSES.get(found.status, DeliveryStatus.SENT)
         )
 
 
@@ -153,8 +177,6 @@ class TwilioSms:
         return ProviderResult(provider_id=message.sid, status=DeliveryStatus.SENT)
 
     def lookup(self, delivery: Delivery) -> ProviderResult | None:
-        from sportello.channels.twilio_views import _SMS_STATUSES
-
         found = _find(
             lambda client: client.messages.list(to=delivery.to, from_=delivery.sender, limit=20),
             delivery,
@@ -162,7 +184,7 @@ class TwilioSms:
         if found is None:
             return None
         return ProviderResult(
-            provider_id=found.sid, status=_SMS_STATUSES.get(found.status, DeliveryStatus.SENT)
+            provider_id=found.sid, status=SMS_STATUSES.get(found.status, DeliveryStatus.SENT)
         )
 
 

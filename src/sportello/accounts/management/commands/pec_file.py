@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sportello.accounts.services import credential_request_from_pec
+from sportello.accounts.pec_requests import credential_request_from_pec
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "pec-richiesta-credenziali.eml"
 

@@ -1,4 +1,5 @@
-"""What a page needs. Public pages need nothing; certified services use `certified_required`."""
+"""What a page needs. Public pages need nothing (`core.access.public`); certified services use
+`certified_required`. They read only the request: the user's attributes and the session."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sportello.accounts.levels import required_level, session_level
 from sportello.core.access import AUTHENTICATED, CERTIFIED, OPERATOR
+from sportello.core.levels import required_level, session_level
 
 
 def certified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A service for certified citizens (the padlock): anonymous visitors go to the login page
     and come back here afterwards; a logged-in user who is not a certified citizen is told so;
-    a session below the level the service needs (accounts.levels) is offered a new login."""
+    a session below the level the service needs (core.levels) is offered a new login."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
