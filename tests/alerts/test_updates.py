@@ -54,7 +54,7 @@ def test_every_message_of_an_update_says_aggiornamento(operator) -> None:
     assert payload[Medium.SMS]["it"]["text"].startswith("AGGIORNAMENTO - ")
     assert payload[Medium.EMAIL]["it"]["subject"].startswith("AGGIORNAMENTO - ")
     assert "sostituisce l'allerta inviata il" in payload[Medium.EMAIL]["it"]["text"]
-    from sportello.alerts.flows import alert_message
+    from sportello.alerts.flows.alert_calls import alert_message
     from sportello.channels.ivr import Call
 
     spoken = alert_message(

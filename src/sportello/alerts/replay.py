@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sportello.alerts.flows.speech import alert_message_parts, digits_phone, helpline_number
 from sportello.alerts.models import (
     Alert,
     AlertKind,
@@ -106,8 +107,6 @@ def replay_line_number() -> str:
 
 
 def _line_load(since: datetime.datetime) -> ReplayLine:
-    from sportello.alerts.flows import _helpline
-
     alerts = list(
         Alert.objects.filter(kind=AlertKind.ALERT, status__in=REPLAYED_STATUSES, sent_at__gte=since)
         # An alert whose update went out is read no more: its update is.
@@ -124,7 +123,7 @@ def _line_load(since: datetime.datetime) -> ReplayLine:
     return ReplayLine(
         alerts=alerts,
         municipality=municipality.name if municipality else "",
-        helpline=_helpline(),
+        helpline=helpline_number(),
     )
 
 
@@ -279,8 +278,6 @@ def _alert_prompt(
     now: datetime.datetime,
     intro: list[Say] | None = None,
 ) -> Prompt:
-    from sportello.alerts.flows import _alert_message_parts
-
     item = items[index]
     alert = item.alert
     parts: list[Any] = list(intro or [])
@@ -312,7 +309,7 @@ def _alert_prompt(
         # A full stop, so that the voice pauses before the message.
         end = "" if headline.rstrip()[-1:] in ".!?" else "."
         parts.append(Say(headline.rstrip() + end, headline_language))
-    parts.extend(_alert_message_parts(alert, language))
+    parts.extend(alert_message_parts(alert, language))
     parts.append(Pause(1))
     parts.append(
         Say(
@@ -381,9 +378,7 @@ def _welcome(
 def _helpline_prompt(
     items: list[ReplayItem], index: int, *, line: ReplayLine, language: str
 ) -> Prompt:
-    from sportello.alerts.flows import _digits_phone
-
-    digits = _digits_phone(line.helpline)
+    digits = digits_phone(line.helpline)
     return Prompt(
         [
             Say(
