@@ -6,9 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sportello.alerts.flows.speech import alert_message_parts
-from sportello.alerts.services import (
-    contact_delete,
-)
+from sportello.alerts.services.contacts import contact_delete
 from sportello.channels.ivr import (
     Call,
     Gather,

@@ -17,13 +17,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sportello.alerts.flows.speech import digits_phone, digits_spoken, helpline_number
-from sportello.alerts.services import (
-    contact_delete,
-    contact_find_by_number,
+from sportello.alerts.services.contacts import contact_delete, contact_find_by_number
+from sportello.alerts.services.subscriptions import (
     subscription_delete,
     subscription_find_by_number,
-    verification_code_spoken,
 )
+from sportello.alerts.services.verification import verification_code_spoken
 from sportello.channels.ivr import (
     Call,
     Gather,
@@ -190,7 +189,7 @@ def _directory_deregistration(contact, step: str, digits: str) -> Prompt:
 def paper_confirmation(call: Call, step: str, digits: str) -> Prompt:
     """Outbound: confirm a subscription an operator entered from a paper form."""
     from sportello.alerts.models import Subscription, SubscriptionStatus
-    from sportello.alerts.services import subscription_confirm_by_key
+    from sportello.alerts.services.subscriptions import subscription_confirm_by_key
 
     with translation.override(call.language):
         subscription = Subscription.objects.filter(
@@ -238,7 +237,7 @@ def paper_confirmation(call: Call, step: str, digits: str) -> Prompt:
 
 def registration_request(call: Call, step: str, digits: str) -> Prompt:
     """Inbound, on the registration-request line: leave your number to be called back."""
-    from sportello.alerts.services import callback_request_create
+    from sportello.alerts.services.callbacks import callback_request_create
 
     number = phone_e164(call.caller) if call.caller else None
     if number is None:
