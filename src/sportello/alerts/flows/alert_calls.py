@@ -7,15 +7,7 @@ from django.utils.translation import gettext as _
 
 from sportello.alerts.flows.speech import alert_message_parts
 from sportello.alerts.services.contacts import contact_delete
-from sportello.channels.ivr import (
-    Call,
-    Gather,
-    Pause,
-    Prompt,
-    Say,
-    flow_register,
-    unknown_line,
-)
+from sportello.channels.ivr import Call, Gather, Pause, Prompt, Say, flow_register, unknown_line
 from sportello.core.selectors import municipality_get
 
 

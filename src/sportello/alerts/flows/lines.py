@@ -8,10 +8,7 @@ from django.utils.translation import gettext_lazy
 from sportello.alerts.flows import alert_calls, subscription_calls  # noqa: F401
 from sportello.alerts.replay import FLOW as REPLAY_FLOW
 from sportello.alerts.replay import replay, replay_line_number
-from sportello.channels.ivr import (
-    flow_register,
-    inbound_register,
-)
+from sportello.channels.ivr import flow_register, inbound_register
 from sportello.core.selectors import municipality_get
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sportello.channels.ivr import (
-    Play,
-    Say,
-)
+from sportello.channels.ivr import Play, Say
 from sportello.core.selectors import municipality_get
 
 

@@ -18,19 +18,9 @@ from django.utils.translation import gettext as _
 
 from sportello.alerts.flows.speech import digits_phone, digits_spoken, helpline_number
 from sportello.alerts.services.contacts import contact_delete, contact_find_by_number
-from sportello.alerts.services.subscriptions import (
-    subscription_delete,
-    subscription_find_by_number,
-)
+from sportello.alerts.services.subscriptions import subscription_delete, subscription_find_by_number
 from sportello.alerts.services.verification import verification_code_spoken
-from sportello.channels.ivr import (
-    Call,
-    Gather,
-    Pause,
-    Prompt,
-    Say,
-    flow_register,
-)
+from sportello.channels.ivr import Call, Gather, Pause, Prompt, Say, flow_register
 from sportello.channels.phones import phone_e164, phone_masked
 from sportello.core.selectors import municipality_get
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from sportello.alerts.models import (
-    Contact,
-)
+from sportello.alerts.models import Contact
 from sportello.alerts.services.suppression import suppression_add
 from sportello.channels.models import Delivery
 from sportello.core.services import audit_record

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from sportello.alerts.models import (
-    Suppression,
-)
+from sportello.alerts.models import Suppression
 
 
 def suppression_hash(*, number: str) -> str:
