@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sportello.accounts.models import User
 from sportello.alerts.models import AlertKind, AlertStatus
-from sportello.alerts.replay import replay_alerts
+from sportello.alerts.replay.selectors import replay_alerts
 from sportello.alerts.sending import alert_payload, alert_update_draft
 from sportello.channels.base import Medium
 from tests.alerts.test_public import make_alert

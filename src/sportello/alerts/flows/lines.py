@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy
 
 # Imported for the flows they register.
 from sportello.alerts.flows import alert_calls, subscription_calls  # noqa: F401
-from sportello.alerts.replay import FLOW as REPLAY_FLOW
-from sportello.alerts.replay import replay, replay_line_number
+from sportello.alerts.replay.flow import replay
+from sportello.alerts.replay.selectors import FLOW as REPLAY_FLOW
+from sportello.alerts.replay.selectors import replay_line_number
 from sportello.channels.ivr import flow_register, inbound_register
 from sportello.core.selectors import municipality_get
 
@@ -38,7 +39,7 @@ inbound_register(
 )
 
 
-# The alert caller ID answers with the 24-hour replay (alerts/replay.py). Registered last: on a
+# The alert caller ID answers with the 24-hour replay (alerts/replay/). Registered last: on a
 
 flow_register(REPLAY_FLOW, replay)
 inbound_register(
