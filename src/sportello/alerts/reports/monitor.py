@@ -287,6 +287,3 @@ def monitor_texts(figures: dict[str, Any]) -> dict[str, Any]:
             texts[f"{key}.{line['status']}"] = line["text"]
             shown[f"{key}.{line['status']}"] = line["shown"]
     return {"texts": texts, "bars": bars, "shown": shown}
-
-
-# --- people reached, per address ------------------------------------------------------------
