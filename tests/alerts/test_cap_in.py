@@ -23,7 +23,7 @@ from sportello.accounts.models import User
 from sportello.accounts.roles import Role
 from sportello.alerts import cap as cap_package
 from sportello.alerts.cap.build import alert_cap_xml
-from sportello.alerts.cap.parse import cap_to_draft
+from sportello.alerts.cap.importing import cap_to_draft
 from sportello.alerts.cap.validation import cap_validate
 from sportello.alerts.models import Alert, AlertStatus
 from sportello.core.exceptions import ApplicationError

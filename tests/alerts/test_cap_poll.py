@@ -16,7 +16,7 @@ from django.test import Client
 
 from sportello.accounts.models import User
 from sportello.accounts.roles import Role
-from sportello.alerts.cap.parse import IMPORT_USERNAME
+from sportello.alerts.cap.importing import IMPORT_USERNAME
 from sportello.alerts.cap.polling import cap_feeds_poll
 from sportello.alerts.cap.tasks import cap_poll_feeds
 from sportello.alerts.models import Alert, AlertStatus

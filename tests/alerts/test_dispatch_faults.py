@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from sportello.accounts.models import User
 from sportello.alerts.models import Alert, Subscription, SubscriptionStatus
-from sportello.alerts.reports import alert_progress, monitor_figures
+from sportello.alerts.reports.monitor import alert_progress, monitor_figures
 from sportello.alerts.sending import alert_submit
 from sportello.channels.base import DeliveryStatus
 from sportello.channels.dispatch import dispatch_progress, dispatch_watchdog

@@ -10,7 +10,10 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from sportello.alerts.services import CALLS_PER_ADDRESS_PER_DAY, CALLS_PER_NUMBER_PER_HOUR
+from sportello.alerts.services.verification import (
+    CALLS_PER_ADDRESS_PER_DAY,
+    CALLS_PER_NUMBER_PER_HOUR,
+)
 from sportello.channels.models import Delivery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from sportello.accounts.models import User
-from sportello.alerts.services import CALLS_PER_ADDRESS_PER_DAY
+from sportello.alerts.services.verification import CALLS_PER_ADDRESS_PER_DAY
 from sportello.channels.models import Delivery
 from tests.core.nginx_proxy import proxy_nginx_fixture  # noqa: F401
 

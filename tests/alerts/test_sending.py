@@ -441,7 +441,7 @@ def test_a_drill_campaign_says_so_and_removes_nobody(
 def test_the_campaign_report_counts_who_pressed_2(
     people, operator, django_capture_on_commit_callbacks
 ) -> None:
-    from sportello.alerts.reports import alert_progress, monitor_figures
+    from sportello.alerts.reports.monitor import alert_progress, monitor_figures
 
     alert = _sent(
         _alert(operator, kind=AlertKind.RECONFIRM), operator, django_capture_on_commit_callbacks

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sportello.accounts.models import User
 from sportello.alerts.models import AlertKind, AlertStatus
-from sportello.alerts.replay import replay_alerts
+from sportello.alerts.replay.selectors import replay_alerts
 from sportello.alerts.sending import alert_payload, alert_update_draft
 from sportello.channels.base import Medium
 from tests.alerts.test_public import make_alert
@@ -54,7 +54,7 @@ def test_every_message_of_an_update_says_aggiornamento(operator) -> None:
     assert payload[Medium.SMS]["it"]["text"].startswith("AGGIORNAMENTO - ")
     assert payload[Medium.EMAIL]["it"]["subject"].startswith("AGGIORNAMENTO - ")
     assert "sostituisce l'allerta inviata il" in payload[Medium.EMAIL]["it"]["text"]
-    from sportello.alerts.flows import alert_message
+    from sportello.alerts.flows.alert_calls import alert_message
     from sportello.channels.ivr import Call
 
     spoken = alert_message(

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from sportello.alerts.models import Contact, Subscription
-from sportello.alerts.services import sms_preference_decide
+from sportello.alerts.services.subscriptions import sms_preference_decide
 
 
 @admin.register(Subscription)

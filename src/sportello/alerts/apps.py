@@ -8,4 +8,4 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Allerta: iscrizioni e contatti")
 
     def ready(self) -> None:
-        from sportello.alerts import flows  # noqa: F401  (registers the IVR flows and lines)
+        from sportello.alerts.flows import lines  # noqa: F401  (registers the IVR flows and lines)

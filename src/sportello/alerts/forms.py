@@ -107,7 +107,7 @@ class SubscriptionForm(AccessibleFormMixin, forms.Form):
 
     def subscription_data(self):
         """What the services need, from a valid form (web, API or paper)."""
-        from sportello.alerts.services import SubscriptionData
+        from sportello.alerts.services.subscriptions import SubscriptionData
 
         data = self.cleaned_data
         return SubscriptionData(

@@ -35,7 +35,7 @@ def _ready_check(alert: Alert) -> None:
         raise ApplicationError(_("L'allerta è già stata inviata o programmata."))
     if not alert.area:
         raise ApplicationError(_("Indica prima l'area da avvisare."))
-    from sportello.alerts.cap.parse import TO_TRANSLATE
+    from sportello.alerts.cap.contents import TO_TRANSLATE
 
     if any(TO_TRANSLATE in text for text in (alert.headline, alert.description, alert.instruction)):
         raise ApplicationError(

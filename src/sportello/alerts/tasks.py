@@ -20,6 +20,6 @@ def alerts_scheduled_send() -> int:
 @shared_task
 def alerts_pending_purge() -> int:
     """Daily: forget subscriptions that were never verified."""
-    from sportello.alerts.services import subscriptions_pending_purge
+    from sportello.alerts.services.subscriptions import subscriptions_pending_purge
 
     return subscriptions_pending_purge()

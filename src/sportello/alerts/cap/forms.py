@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sportello.alerts.cap.parse import MAX_CAP_BYTES
+from sportello.alerts.cap.reading import MAX_CAP_BYTES
 from sportello.core.forms import AccessibleFormMixin
 
 

@@ -20,13 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from sportello.alerts.cap.parse import (
-    MAX_CAP_BYTES,
-    cap_import,
-    cap_import_user,
-    cap_read,
-    cap_seen,
-)
+from sportello.alerts.cap.importing import cap_import, cap_import_user, cap_seen
+from sportello.alerts.cap.reading import MAX_CAP_BYTES, cap_read
 from sportello.alerts.cap.validation import CAP_NAMESPACE, XmlRefused, xml_read
 from sportello.core.exceptions import ApplicationError
 

@@ -26,7 +26,7 @@ from sportello.alerts.cap.build import (
 )
 from sportello.alerts.cap.feed import ATOM_CONTENT_TYPE, alerts_atom_feed
 from sportello.alerts.cap.forms import CapUploadForm
-from sportello.alerts.cap.parse import cap_import
+from sportello.alerts.cap.importing import cap_import
 from sportello.alerts.cap.polling import cap_poll_report
 from sportello.alerts.cap.selectors import alerts_published, feed_etag, feed_last_modified
 from sportello.alerts.cap.validation import CAP_CONTENT_TYPE

@@ -25,10 +25,11 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone, translation
 
-from sportello.alerts import reports
 from sportello.alerts.models import Alert
 from sportello.alerts.public.areas import area_geometry
 from sportello.alerts.public.selectors import PublicAlert, cap_url
+from sportello.alerts.reports.monitor import alert_progress
+from sportello.alerts.reports.statuses import MEDIA, REACHED
 from sportello.channels.base import DeliveryStatus
 from sportello.channels.models import Delivery
 from sportello.core.selectors import municipality_get
@@ -49,7 +50,7 @@ FIGURES = (
     "failed",
     "canceled",
 )
-CHANNELS = tuple(str(medium) for medium in reports.MEDIA)
+CHANNELS = tuple(str(medium) for medium in MEDIA)
 FIGURES_CACHE_SECONDS = 600  # late delivery reports still move the figures a little
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,7 +61,7 @@ def channel_figures(counts: dict[str, int]) -> dict[str, int]:
     return {
         "messages": messages,
         "handed_over": messages - counts.get(S.QUEUED, 0) - counts.get(S.SENDING, 0),
-        "reached": sum(counts.get(status, 0) for status in reports.REACHED),
+        "reached": sum(counts.get(status, 0) for status in REACHED),
         "confirmed": counts.get(S.CONFIRMED, 0),
         "voicemail": counts.get(S.VOICEMAIL, 0),
         "not_answered": counts.get(S.BUSY, 0) + counts.get(S.NO_ANSWER, 0),
@@ -77,11 +78,11 @@ def _figures(media: dict[str, dict[str, int]]) -> dict[str, Any]:
 
 
 def delivery_figures(*, alert: Alert) -> dict[str, Any]:
-    """Figures per channel and in all for one alert (from reports.alert_progress)."""
+    """Figures per channel and in all for one alert (from reports.monitor.alert_progress)."""
     key = f"sportello.alerts.opendata.figures:{alert.pk}"
     found = cache.get(key)
     if found is None:
-        progress = reports.alert_progress(alert=alert)
+        progress = alert_progress(alert=alert)
         found = _figures((progress or {}).get("media", {}))
         cache.set(key, found, FIGURES_CACHE_SECONDS)
     return found
