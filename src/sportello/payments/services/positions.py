@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -290,10 +291,9 @@ def _create(
             rows_insert(PaymentOption, OPTION_FIELDS, options)
             rows_insert(Transfer, TRANSFER_FIELDS, transfers)
         if publish:
-            from sportello.payments.tasks import positions_publish
-
+            publish_task = current_app.signature("sportello.payments.tasks.positions_publish")
             for start in range(0, len(position_ids), CHUNK):
-                enqueue_after_commit(positions_publish, position_ids[start : start + CHUNK])
+                enqueue_after_commit(publish_task, position_ids[start : start + CHUNK])
     fresh = iter(position_ids)
     return [existing.get((spec.service, spec.reference)) or next(fresh) for spec in specs]
 
