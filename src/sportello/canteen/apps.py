@@ -9,6 +9,8 @@ class CanteenConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Registers the tasks the services queue by name.
+        from sportello.canteen import tasks  # noqa: F401
         from sportello.canteen.credit import canteen_payment_register
 
         canteen_payment_register()

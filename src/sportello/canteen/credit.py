@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.template.loader import render_to_string
@@ -271,9 +272,9 @@ def low_credit_check(*, day: datetime.date | None = None) -> list[int]:
             CreditAccount.objects.filter(pk__in=ids).update(low_credit_notified=True)
             warned.extend(ids)
     if warned:
-        from sportello.canteen.tasks import low_credit_notify
-
-        enqueue_after_commit(low_credit_notify, warned)
+        enqueue_after_commit(
+            current_app.signature("sportello.canteen.tasks.low_credit_notify"), warned
+        )
     return warned
 
 

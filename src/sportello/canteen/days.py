@@ -12,53 +12,27 @@ from __future__ import annotations
 import datetime
 import logging
 
+from celery import current_app
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sportello.canteen.credit import low_credit_check
 from sportello.canteen.models import (
     Absence,
     CanteenDay,
-    Closure,
     Enrolment,
     EnrolmentStatus,
     MovementKind,
     SchoolYear,
 )
+from sportello.canteen.selectors import day_closed, eating_enrolments, school_year_of
 from sportello.core.exceptions import ApplicationError
 from sportello.core.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
-
-
-def school_year_of(day: datetime.date) -> SchoolYear | None:
-    return SchoolYear.objects.filter(starts__lte=day, ends__gte=day).first()
-
-
-def day_closed(day: datetime.date) -> bool:
-    """Closed for everyone (a holiday, a strike of the kitchen) by the calendar."""
-    return Closure.objects.filter(day=day, school__isnull=True).exists()
-
-
-def eating_enrolments(*, day: datetime.date):
-    """The accepted enrolments eating on `day`: their class eats that weekday, they are not
-    absent, their school is not closed. Nobody, on a day the calendar closes."""
-    year = school_year_of(day)
-    if year is None or day_closed(day):
-        return Enrolment.objects.none()
-    closed_schools = Closure.objects.filter(day=day, school__isnull=False).values("school")
-    absent = Absence.objects.filter(day=day).values("enrolment")
-    return (
-        Enrolment.objects.filter(
-            school_year=year,
-            status=EnrolmentStatus.ACCEPTED,
-            school_class__canteen_days__contains=str(day.isoweekday()),
-        )
-        .exclude(school_class__school__in=closed_schools)
-        .exclude(pk__in=absent)
-    )
 
 
 def _cutoff_passed(year: SchoolYear, day: datetime.date, now: datetime.datetime) -> bool:
@@ -150,13 +124,13 @@ def canteen_day_run(*, day: datetime.date) -> CanteenDay:
             _balances_debit(day)
             record.save(update_fields=["meals"])
             if record.meals:
-                from sportello.canteen.credit import low_credit_check
-                from sportello.canteen.tasks import kitchen_count_email
-
                 low_credit_check(day=day)
                 year = school_year_of(day)
                 if year is not None and year.kitchen_email:
-                    enqueue_after_commit(kitchen_count_email, day.isoformat())
+                    enqueue_after_commit(
+                        current_app.signature("sportello.canteen.tasks.kitchen_count_email"),
+                        day.isoformat(),
+                    )
     except IntegrityError:
         return CanteenDay.objects.get(day=day)
     logger.info("Canteen day %s: %d meals debited", day, record.meals)

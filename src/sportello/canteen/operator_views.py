@@ -28,6 +28,7 @@ from sportello.canteen.forms import (
 from sportello.canteen.models import CanteenDay, Enrolment, EnrolmentStatus
 from sportello.canteen.selectors import (
     account_movements,
+    day_closed,
     enrolments_for_office,
     kitchen_counts,
     school_year_current,
@@ -176,7 +177,7 @@ def kitchen(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "total": sum(row.meals for row in rows),
             "run": CanteenDay.objects.filter(day=day).first(),
-            "closed": days.day_closed(day),
+            "closed": day_closed(day),
         },
     )
 

@@ -10,8 +10,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sportello.canteen.days import eating_enrolments
 from sportello.canteen.models import (
+    Absence,
+    Closure,
     CreditAccount,
     DietKind,
     Enrolment,
@@ -21,6 +22,34 @@ from sportello.canteen.models import (
     SchoolYear,
 )
 from sportello.registry.selectors import family_minors_in_care
+
+
+def school_year_of(day: datetime.date) -> SchoolYear | None:
+    return SchoolYear.objects.filter(starts__lte=day, ends__gte=day).first()
+
+
+def day_closed(day: datetime.date) -> bool:
+    """Closed for everyone (a holiday, a strike of the kitchen) by the calendar."""
+    return Closure.objects.filter(day=day, school__isnull=True).exists()
+
+
+def eating_enrolments(*, day: datetime.date):
+    """The accepted enrolments eating on `day`: their class eats that weekday, they are not
+    absent, their school is not closed. Nobody, on a day the calendar closes."""
+    year = school_year_of(day)
+    if year is None or day_closed(day):
+        return Enrolment.objects.none()
+    closed_schools = Closure.objects.filter(day=day, school__isnull=False).values("school")
+    absent = Absence.objects.filter(day=day).values("enrolment")
+    return (
+        Enrolment.objects.filter(
+            school_year=year,
+            status=EnrolmentStatus.ACCEPTED,
+            school_class__canteen_days__contains=str(day.isoweekday()),
+        )
+        .exclude(school_class__school__in=closed_schools)
+        .exclude(pk__in=absent)
+    )
 
 
 def school_year_enrolling(*, today: datetime.date | None = None) -> SchoolYear | None:

@@ -53,8 +53,7 @@ def kitchen_count_email(day: str) -> int:
     from django.template.loader import render_to_string
     from django.utils.translation import gettext as _
 
-    from sportello.canteen.days import school_year_of
-    from sportello.canteen.selectors import kitchen_counts
+    from sportello.canteen.selectors import kitchen_counts, school_year_of
     from sportello.channels.base import Medium
     from sportello.channels.services import delivery_create
 

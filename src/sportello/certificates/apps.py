@@ -9,7 +9,8 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from sportello.certificates import checks, seal  # noqa: F401  (registers checks, receiver)
+        # Registers the checks, the seal's receiver and the tasks the services queue by name.
+        from sportello.certificates import checks, seal, tasks  # noqa: F401
         from sportello.certificates.stamp_payment import certificates_payment_register
 
         certificates_payment_register()

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -118,6 +119,7 @@ def certificate_seal_and_store(
     certificate.sha256 = hashlib.sha256(sealed).hexdigest()
     certificate.status = CertificateStatus.ISSUED
     certificate.save()
-    from sportello.certificates.tasks import email_certificate_issued
-
-    enqueue_after_commit(email_certificate_issued, certificate.pk)
+    enqueue_after_commit(
+        current_app.signature("sportello.certificates.tasks.email_certificate_issued"),
+        certificate.pk,
+    )

@@ -9,7 +9,8 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from sportello.payments import checks  # noqa: F401  (registers system checks)
+        # Registers the system checks and the tasks the services queue by name.
+        from sportello.payments import checks, tasks  # noqa: F401
         from sportello.payments.hooks import payment_service_register
 
         payment_service_register(key="demo", label=_("Pagamenti di prova (mensa, trasporto)"))

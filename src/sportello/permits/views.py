@@ -296,16 +296,3 @@ def check(request: HttpRequest) -> HttpResponse:
             code=form.cleaned_data["codice"], plate=plate_compact(form.cleaned_data["targa"])
         )
     return render(request, "permits/check.html", context)
-
-
-def check_url(permit) -> str:
-    """The public check's address for the permit's QR code."""
-    from django.utils.http import urlencode
-
-    base = settings.SPORTELLO_PUBLIC_URL.rstrip("/")
-    return (
-        base
-        + reverse("permits:check")
-        + "?"
-        + urlencode({"targa": permit.plate, "codice": permit.display_code})
-    )

@@ -4,10 +4,10 @@ published on pagoPA by a task, annulled by operators, expired after their due da
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -19,10 +19,9 @@ from sportello.core.exceptions import ApplicationError
 from sportello.core.queueing import enqueue_after_commit
 from sportello.core.services import audit_record
 from sportello.payments.bulk import ids_reserve, rows_insert, rows_where_in
-from sportello.payments.codes import iuvs_draw, notice_number_of
+from sportello.payments.codes import iuvs_draw
 from sportello.payments.models import (
     OPEN_STATUSES,
-    DebtorType,
     OptionStatus,
     PaymentOption,
     PaymentPosition,
@@ -32,11 +31,15 @@ from sportello.payments.models import (
 from sportello.payments.providers import provider_get
 from sportello.payments.providers.base import Creditor, ProviderError
 from sportello.payments.services.common import creditor_get
+from sportello.payments.services.rows import (
+    OPTION_FIELDS,
+    POSITION_FIELDS,
+    TRANSFER_FIELDS,
+    option_rows,
+    position_values,
+)
 from sportello.payments.validation import (
-    OptionSpec,
     PositionSpec,
-    TransferSpec,
-    cents,
     position_errors,
 )
 
@@ -84,148 +87,6 @@ def _existing(specs: Sequence[PositionSpec]) -> dict[tuple[str, str], int]:
     return found
 
 
-POSITION_FIELDS = (
-    "id",
-    "iupd",
-    "service",
-    "service_reference",
-    "title",
-    "debtor_type",
-    "debtor_fiscal_code",
-    "debtor_name",
-    "debtor_street",
-    "debtor_civic_number",
-    "debtor_postal_code",
-    "debtor_city",
-    "debtor_province",
-    "debtor_country",
-    "debtor_email",
-    "company_name",
-    "office_name",
-    "status",
-    "switch_to_expired",
-    "created_at",
-    "created_by",
-    "published_at",
-    "publish_error",
-    "paid_at",
-    "invalidated_at",
-    "invalidated_by",
-    "invalidation_reason",
-)
-OPTION_FIELDS = (
-    "id",
-    "position",
-    "iuv",
-    "notice_number",
-    "amount",
-    "due_date",
-    "description",
-    "is_partial_payment",
-    "instalment",
-    "status",
-    "paid_at",
-    "confirmed_at",
-)
-TRANSFER_FIELDS = (
-    "option",
-    "id_transfer",
-    "amount",
-    "organization_fiscal_code",
-    "company_name",
-    "iban",
-    "remittance_information",
-    "category",
-    "stamp_hash",
-    "stamp_type",
-    "stamp_province",
-)
-
-
-def _position_values(
-    spec: PositionSpec, *, pk: int, creditor: Creditor, created_by_id: int | None, now
-) -> dict:
-    debtor = spec.debtor
-    code = debtor.fiscal_code.strip().upper()
-    return {
-        "id": pk,
-        "iupd": f"{creditor.fiscal_code}-{uuid.uuid4()}",
-        "service": spec.service,
-        "service_reference": spec.reference,
-        "title": spec.title.strip(),
-        "debtor_type": DebtorType.PERSON if len(code) == 16 else DebtorType.COMPANY,
-        "debtor_fiscal_code": code,
-        "debtor_name": debtor.name.strip(),
-        "debtor_street": debtor.street.strip(),
-        "debtor_civic_number": debtor.civic_number.strip(),
-        "debtor_postal_code": debtor.postal_code.strip(),
-        "debtor_city": debtor.city.strip(),
-        "debtor_province": debtor.province.strip().upper(),
-        "debtor_country": debtor.country.strip().upper(),
-        "debtor_email": debtor.email.strip(),
-        "company_name": creditor.name,
-        "office_name": spec.office_name,
-        "status": PositionStatus.DRAFT.value,
-        "switch_to_expired": spec.switch_to_expired,
-        "created_at": now,
-        "created_by": created_by_id,
-        "published_at": None,
-        "publish_error": "",
-        "paid_at": None,
-        "invalidated_at": None,
-        "invalidated_by": None,
-        "invalidation_reason": "",
-    }
-
-
-def _option_rows(
-    spec: PositionSpec, position_id: int, iuvs: list[str], ids: list[int], creditor: Creditor
-) -> tuple[list[tuple], list[tuple]]:
-    options, transfers = [], []
-    numbered: list[tuple[int, OptionSpec]] = [(0, spec.single)] if spec.single else []
-    numbered += list(enumerate(spec.instalments, start=1))
-    for number, option_spec in numbered:
-        iuv, option_id = iuvs.pop(), ids.pop()
-        description = option_spec.description.strip()
-        options.append(
-            (
-                option_id,
-                position_id,
-                iuv,
-                notice_number_of(iuv),
-                cents(option_spec.amount),
-                option_spec.due_date,
-                description,
-                number > 0,
-                number,
-                OptionStatus.UNPAID.value,
-                None,
-                None,
-            )
-        )
-        specs = option_spec.transfers or (
-            TransferSpec(option_spec.amount, option_spec.description, spec.category),
-        )
-        for index, transfer in enumerate(specs, start=1):
-            stamp = transfer.stamp
-            transfers.append(
-                (
-                    option_id,
-                    index,
-                    cents(transfer.amount),
-                    creditor.fiscal_code,
-                    creditor.name[:140],
-                    "" if stamp else (transfer.iban or creditor.iban).replace(" ", ""),
-                    transfer.remittance.strip(),
-                    transfer.category,
-                    stamp.hash_document if stamp else "",
-                    stamp.stamp_type if stamp else "",
-                    stamp.province if stamp else "",
-                )
-            )
-    return options, transfers
-
-
 def positions_create(
     *, specs: Sequence[PositionSpec], created_by=None, publish: bool = True
 ) -> list[int]:
@@ -270,7 +131,7 @@ def _create(
         position_ids = ids_reserve(PaymentPosition, len(new_specs))
         option_ids = ids_reserve(PaymentOption, count)
         values = [
-            _position_values(spec, pk=pk, creditor=creditor, created_by_id=created_by_id, now=now)
+            position_values(spec, pk=pk, creditor=creditor, created_by_id=created_by_id, now=now)
             for spec, pk in zip(new_specs, position_ids, strict=True)
         ]
         for start in range(0, len(values), CHUNK):
@@ -282,7 +143,7 @@ def _create(
             )
             options, transfers = [], []
             for spec, row in zip(new_specs[start : start + CHUNK], chunk, strict=True):
-                more_options, more_transfers = _option_rows(
+                more_options, more_transfers = option_rows(
                     spec, row["id"], iuvs, option_ids, creditor
                 )
                 options += more_options
@@ -290,10 +151,9 @@ def _create(
             rows_insert(PaymentOption, OPTION_FIELDS, options)
             rows_insert(Transfer, TRANSFER_FIELDS, transfers)
         if publish:
-            from sportello.payments.tasks import positions_publish
-
+            publish_task = current_app.signature("sportello.payments.tasks.positions_publish")
             for start in range(0, len(position_ids), CHUNK):
-                enqueue_after_commit(positions_publish, position_ids[start : start + CHUNK])
+                enqueue_after_commit(publish_task, position_ids[start : start + CHUNK])
     fresh = iter(position_ids)
     return [existing.get((spec.service, spec.reference)) or next(fresh) for spec in specs]
 

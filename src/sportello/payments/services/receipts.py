@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -260,8 +261,7 @@ def receipts_ingest(
     *, receipts: Sequence[ReceiptData], source: str, recorded_by=None
 ) -> IngestReport:
     """Record receipts, in batches of a thousand, each batch one transaction."""
-    from sportello.payments.tasks import payments_notify
-
+    notify_task = current_app.signature("sportello.payments.tasks.payments_notify")
     report = IngestReport()
     for start in range(0, len(receipts), BATCH):
         batch = receipts[start : start + BATCH]
@@ -270,7 +270,7 @@ def receipts_ingest(
                 with transaction.atomic():
                     part, paid = _ingest_batch(batch, source=source, recorded_by=recorded_by)
                     if paid:
-                        enqueue_after_commit(payments_notify, paid)
+                        enqueue_after_commit(notify_task, paid)
                 break
             except IntegrityError:
                 # The same receipt arrived through another worker meanwhile: read again.
