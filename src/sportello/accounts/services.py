@@ -11,7 +11,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
@@ -33,7 +32,7 @@ from sportello.accounts.models import (
 from sportello.accounts.sessions import SESSION_METHOD, user_sessions_end
 from sportello.core.exceptions import ApplicationError
 from sportello.core.models import Office
-from sportello.core.queueing import enqueue_after_commit
+from sportello.core.queueing import enqueue_after_commit, task_named
 from sportello.core.services import audit_record, client_ip
 from sportello.core.throttle import throttle_allow
 from sportello.registry.models import Person
@@ -245,7 +244,7 @@ def credentials_revoke(
             channel=channel,
             detail={"username": user.username},
         )
-        enqueue_after_commit(current_app.signature(EMAIL_REVOCATION_NOTICE), revocation.pk)
+        enqueue_after_commit(task_named(EMAIL_REVOCATION_NOTICE), revocation.pk)
     return revocation
 
 
@@ -316,9 +315,7 @@ def credential_request_create_online(
             channel=RequestChannel.ONLINE,
         )
         if acknowledge:
-            enqueue_after_commit(
-                current_app.signature(EMAIL_REQUEST_RECEIVED), credential_request.pk
-            )
+            enqueue_after_commit(task_named(EMAIL_REQUEST_RECEIVED), credential_request.pk)
     return credential_request
 
 
@@ -362,9 +359,7 @@ def credential_request_close(
             request=request,
         )
         if status == RequestStatus.REJECTED:
-            enqueue_after_commit(
-                current_app.signature(EMAIL_REQUEST_REJECTED), credential_request.pk
-            )
+            enqueue_after_commit(task_named(EMAIL_REQUEST_REJECTED), credential_request.pk)
     return credential_request
 
 

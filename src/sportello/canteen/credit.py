@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.template.loader import render_to_string
@@ -28,7 +27,7 @@ from sportello.canteen.models import (
 )
 from sportello.core.exceptions import ApplicationError
 from sportello.core.money import euro_text
-from sportello.core.queueing import enqueue_after_commit
+from sportello.core.queueing import enqueue_after_commit, task_named
 from sportello.core.services import audit_record
 from sportello.payments.hooks import PaymentEvent, payment_service_register
 from sportello.payments.models import PaymentOption
@@ -272,9 +271,7 @@ def low_credit_check(*, day: datetime.date | None = None) -> list[int]:
             CreditAccount.objects.filter(pk__in=ids).update(low_credit_notified=True)
             warned.extend(ids)
     if warned:
-        enqueue_after_commit(
-            current_app.signature("sportello.canteen.tasks.low_credit_notify"), warned
-        )
+        enqueue_after_commit(task_named("sportello.canteen.tasks.low_credit_notify"), warned)
     return warned
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import logging
 
-from celery import current_app
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -30,7 +29,7 @@ from sportello.canteen.models import (
 )
 from sportello.canteen.selectors import day_closed, eating_enrolments, school_year_of
 from sportello.core.exceptions import ApplicationError
-from sportello.core.queueing import enqueue_after_commit
+from sportello.core.queueing import enqueue_after_commit, task_named
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def canteen_day_run(*, day: datetime.date) -> CanteenDay:
                 year = school_year_of(day)
                 if year is not None and year.kitchen_email:
                     enqueue_after_commit(
-                        current_app.signature("sportello.canteen.tasks.kitchen_count_email"),
+                        task_named("sportello.canteen.tasks.kitchen_count_email"),
                         day.isoformat(),
                     )
     except IntegrityError:

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -25,7 +24,7 @@ from sportello.certificates.models import Certificate, CertificateStatus
 from sportello.certificates.seal import SealError, seal_pdf
 from sportello.certificates.selectors import certificate_facts
 from sportello.core.exceptions import ApplicationError
-from sportello.core.queueing import enqueue_after_commit
+from sportello.core.queueing import enqueue_after_commit, task_named
 from sportello.core.selectors import municipality_get
 
 logger = logging.getLogger(__name__)
@@ -120,6 +119,6 @@ def certificate_seal_and_store(
     certificate.status = CertificateStatus.ISSUED
     certificate.save()
     enqueue_after_commit(
-        current_app.signature("sportello.certificates.tasks.email_certificate_issued"),
+        task_named("sportello.certificates.tasks.email_certificate_issued"),
         certificate.pk,
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
 from sportello.channels.base import FINAL_STATUSES, DeliveryStatus, Medium
 from sportello.channels.models import Delivery, DeliveryEvent
 from sportello.channels.selectors import default_sender
-from sportello.core.queueing import enqueue_after_commit
+from sportello.core.queueing import enqueue_after_commit, task_named
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def delivery_create(
         sender=default_sender(medium) if sender is None else sender,
     )
     DeliveryEvent.objects.create(delivery=delivery, status=DeliveryStatus.QUEUED)
-    enqueue_after_commit(current_app.signature(SEND_TASKS[medium]), delivery.pk)
+    enqueue_after_commit(task_named(SEND_TASKS[medium]), delivery.pk)
     return delivery
 
 

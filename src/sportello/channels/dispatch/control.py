@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from sportello.channels.base import DeliveryStatus, Medium
 from sportello.channels.models import Delivery, Dispatch, DispatchStatus
+from sportello.core.queueing import task_named
 
 QUEUES = {
     Medium.VOICE: "dispatch_voice",
@@ -33,14 +33,14 @@ def dispatch_start(*, dispatch: Dispatch) -> None:
 
 
 def workers_enqueue(dispatch_id: int, medium: str, *, countdown: float | None = None) -> None:
-    dispatch_run = current_app.signature(DISPATCH_RUN_TASK)
+    dispatch_run = task_named(DISPATCH_RUN_TASK)
     parallel = settings.SPORTELLO_DISPATCH_WORKERS.get(medium, 1)
     for _i in range(parallel):
         dispatch_run.apply_async((dispatch_id, medium), queue=QUEUES[medium], countdown=countdown)
 
 
 def worker_enqueue_one(dispatch_id: int, medium: str, *, countdown: float) -> None:
-    dispatch_run = current_app.signature(DISPATCH_RUN_TASK)
+    dispatch_run = task_named(DISPATCH_RUN_TASK)
     dispatch_run.apply_async((dispatch_id, medium), queue=QUEUES[medium], countdown=countdown)
 
 

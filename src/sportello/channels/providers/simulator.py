@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from sportello.channels.base import DeliveryStatus, Medium, ProviderResult
 from sportello.channels.models import Delivery, SimulatorHandoff
+from sportello.core.queueing import task_named
 
 
 def _result(delivery: Delivery) -> ProviderResult:
@@ -65,7 +65,7 @@ class Simulator:
         seconds = settings.SPORTELLO_SIMULATOR_CALL_SECONDS
         if calls and seconds:
             # By task name: tasks import providers, never the reverse.
-            complete = current_app.signature(CALLS_COMPLETE_TASK)
+            complete = task_named(CALLS_COMPLETE_TASK)
             complete.apply_async((calls,), countdown=seconds)
         # What _result gives, with the enum members read once per batch, not once per message.
         ringing, delivered = DeliveryStatus.RINGING, DeliveryStatus.DELIVERED

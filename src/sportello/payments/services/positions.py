@@ -7,7 +7,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sportello.core.exceptions import ApplicationError
-from sportello.core.queueing import enqueue_after_commit
+from sportello.core.queueing import enqueue_after_commit, task_named
 from sportello.core.services import audit_record
 from sportello.payments.bulk import ids_reserve, rows_insert, rows_where_in
 from sportello.payments.codes import iuvs_draw
@@ -151,7 +150,7 @@ def _create(
             rows_insert(PaymentOption, OPTION_FIELDS, options)
             rows_insert(Transfer, TRANSFER_FIELDS, transfers)
         if publish:
-            publish_task = current_app.signature("sportello.payments.tasks.positions_publish")
+            publish_task = task_named("sportello.payments.tasks.positions_publish")
             for start in range(0, len(position_ids), CHUNK):
                 enqueue_after_commit(publish_task, position_ids[start : start + CHUNK])
     fresh = iter(position_ids)

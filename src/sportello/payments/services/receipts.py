@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from celery import current_app
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sportello.core.queueing import enqueue_after_commit
+from sportello.core.queueing import enqueue_after_commit, task_named
 from sportello.core.selectors import municipality_get
 from sportello.payments.bulk import options_mark_paid, rows_insert, rows_where_in
 from sportello.payments.models import (
@@ -261,7 +260,7 @@ def receipts_ingest(
     *, receipts: Sequence[ReceiptData], source: str, recorded_by=None
 ) -> IngestReport:
     """Record receipts, in batches of a thousand, each batch one transaction."""
-    notify_task = current_app.signature("sportello.payments.tasks.payments_notify")
+    notify_task = task_named("sportello.payments.tasks.payments_notify")
     report = IngestReport()
     for start in range(0, len(receipts), BATCH):
         batch = receipts[start : start + BATCH]
