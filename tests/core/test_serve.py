@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from sportello.core.management.commands import serve
+from sportello.demo.management.commands import serve
 
 
 class FakeProcess:

@@ -15,10 +15,10 @@ import subprocess
 import sys
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
+
+from sportello.demo.build import demo_logins
 
 QUEUES = "default,voice,sms_fax,email"
 BULK_QUEUES = "dispatch_voice,dispatch_sms,dispatch_fax,dispatch_email"
@@ -96,16 +96,13 @@ class Command(BaseCommand):
             f"  Back-office:  {url}backoffice/",
             "  Premi Ctrl-C per fermare tutto.",
         ]
-        # The demo app sits on top of every app and is optional in a production install: core,
-        # the ground floor, asks for its logins by name instead of importing it.
-        if apps.is_installed("sportello.demo"):
-            rows = import_string("sportello.demo.build.demo_logins")()
-            if rows:
-                lines.append("")
-                lines.append("  Accessi di prova (utente / ruolo / password):")
-                width = max(len(str(row[1])) for row in rows)
-                for row in rows:
-                    lines.append(f"    {row[0]:<18} {row[1]:<{width}} {row[2]}")
+        rows = demo_logins()
+        if rows:
+            lines.append("")
+            lines.append("  Accessi di prova (utente / ruolo / password):")
+            width = max(len(str(row[1])) for row in rows)
+            for row in rows:
+                lines.append(f"    {row[0]:<18} {row[1]:<{width}} {row[2]}")
         self.stdout.write("\n".join(lines) + "\n")
 
 
