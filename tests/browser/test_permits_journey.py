@@ -196,7 +196,10 @@ def test_the_office_draws_a_zone_on_the_map_and_makes_a_camera_key(page: Page, d
     page.get_by_label("Fasce orarie delle telecamere").fill("1-5 08:00-20:00")
     # A triangle drawn with the mouse, closed with «Fine».
     page.get_by_role("link", name="Disegna un poligono").click()
-    box = the_map.bounding_box()
+    # Drawing has begun when the toolbar offers «Annulla»: only then does a click add a vertex.
+    expect(page.locator("#area-map .leaflet-draw-actions").first).to_be_visible()
+    the_map.scroll_into_view_if_needed()
+    box = the_map.bounding_box()  # after the click scrolled the map into view
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     vertices = page.locator("#area-map .leaflet-editing-icon")
     for count, (dx, dy) in enumerate(((-80, -60), (80, -60), (0, 70)), start=1):
