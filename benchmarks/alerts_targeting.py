@@ -11,8 +11,9 @@ The synthetic city lives in a database of its own (created if missing; default
 sportello_bench_targeting on the server of TEST_DATABASE_URL, else on 127.0.0.1:5432) and is
 reused by later runs with the same size. What is timed, on PostgreSQL:
   selection  places.areas.selection.area_civic_numbers(area): the civic numbers inside the polygon;
-  + count    the same, then the recipients living at those civic numbers as the product counts
-             them (alerts.targeting.recipients_per_address, summed);
+  + count    the same, then how many recipients live at those civic numbers, as the area page
+             shows it while the operator draws (alerts.targeting.recipients_in_area; checked
+             equal to the per-address counts the preview's map uses, and to PostGIS's count);
   preview    what the console's preview view runs (alerts.console.preview.preview, less the
              template): the selection, alerts.recipients.recipients_preview (people and
              distinct numbers per channel, recipients per address) and the streets' table.
@@ -379,7 +380,14 @@ def _timed(function: Callable[[], Any], runs: int) -> tuple[float, list[float], 
 
 
 def _count_inside(ids: list[int]) -> int:
-    """The recipients at these civic numbers, as the product counts them for the preview map."""
+    """The recipients at these civic numbers, as the area page counts them while drawing."""
+    from sportello.alerts.targeting import recipients_in_area
+
+    return recipients_in_area(ids)
+
+
+def _count_per_address(ids: list[int]) -> int:
+    """The same total from the per-address counts of the preview's map: the two must agree."""
     from sportello.alerts.targeting import recipients_per_address
 
     return sum(recipients_per_address(ids).values())
@@ -543,6 +551,14 @@ def main() -> int:
             f"({_number(100 * recipients / per_civic.sum(), 1)}%)"
         )
         print(f"  validazione (area_clean)     {_number(cleaned_ms, 1):>8} ms")
+        per_address_total = _count_per_address(ids)
+        agree = per_address_total == recipients
+        print(
+            f"  lo stesso totale dai conteggi per indirizzo della mappa: "
+            f"{'sì' if agree else f'no ({_number(per_address_total)})'}"
+        )
+        if not agree:
+            missed.append("conteggio dell'area uguale alla somma per indirizzo")
         print("Sportello (numpy + shapely.contains_xy su array in memoria):")
         median_select = _line("selezione", first_select, select_times)
         median_count = _line("selezione + conteggio", first_count, count_times)
@@ -597,6 +613,8 @@ def main() -> int:
                 f"{'sì' if not difference else f'no, {difference} diversi (sul bordo)'}; "
                 f"destinatari {_number(pg_recipients)}"
             )
+            if not difference and pg_recipients != recipients:
+                missed.append("stessi destinatari di PostGIS sugli stessi civici")
             print(
                 f"Rapporto Sportello / PostGIS: selezione {_number(median_select / median_pg, 2)}, "
                 f"selezione + conteggio {_number(median_count / median_pgc, 2)}"

@@ -277,9 +277,11 @@ def test_the_area_of_an_alert_already_sent_cannot_change(alert, operator, centre
 # --- while drawing --------------------------------------------------------------------------
 
 
-def test_the_live_count_gives_the_civic_numbers_inside_or_the_problem(
+def test_the_live_count_gives_the_civic_numbers_and_recipients_inside_or_the_problem(
     alert, operator, centre
 ) -> None:
+    subscriber(centre, "+393331110001")
+    subscriber(centre, "+393331110002", status=SubscriptionStatus.PENDING)  # not verified yet
     client = login(operator)
     count_url = url(alert, "area/conteggio.json")
 
@@ -290,7 +292,11 @@ def test_the_live_count_gives_the_civic_numbers_inside_or_the_problem(
         count_url, {"features": json.loads(drawn(bow_tie(centre)))}, content_type="application/json"
     )
 
-    assert good.json() == {"civic_numbers": len(inside(centre)), "summary": "1 poligono"}
+    assert good.json() == {
+        "civic_numbers": len(inside(centre)),
+        "recipients": 1,
+        "summary": "1 poligono",
+    }
     assert bad.status_code == 400
     assert "il bordo si incrocia" in bad.json()["errors"][0]
 

@@ -22,6 +22,7 @@ from sportello.accounts.models import User
 from sportello.accounts.roles import Role
 from sportello.alerts.models import Alert, Subscription, SubscriptionStatus
 from sportello.alerts.recipients import recipients_count
+from sportello.alerts.targeting import recipients_in_area
 from sportello.places.areas.selection import area_civic_numbers
 from sportello.places.models import CivicNumber
 from tests.conftest import csp_assert_none, csp_watch
@@ -118,6 +119,8 @@ def test_draw_a_polygon_see_the_count_save_and_preview(operator_page) -> None:
                 continue
 
     expect(page.locator("#area-count")).to_contain_text("Nell'area:")
+    expect(page.locator("#area-count")).to_contain_text("Destinatari nell'area:")
+    live_count = page.locator("#area-count").inner_text()
     expect(page.locator("#area-shapes")).to_contain_text("Poligono con 4 vertici")
     page.get_by_role("button", name="Salva l'area e vedi chi riceve l'allerta").click()
 
@@ -126,6 +129,9 @@ def test_draw_a_polygon_see_the_count_save_and_preview(operator_page) -> None:
     people = recipients_count(alert=alert)["people"]
     expect(page.locator("#people-total")).to_contain_text(f"raggiunge {people} person")
     assert alert.area_description == "1 poligono"
+    # While drawing, the operator saw how many recipients live inside: the saved area's.
+    inside = recipients_in_area(area_civic_numbers(alert.area))
+    assert f"Destinatari nell'area: {inside}." in live_count
     assert centre.pk in area_civic_numbers(alert.area)
     assert page.errors == []  # type: ignore[attr-defined]
 

@@ -18,13 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from sportello.alerts.console.area_forms import AreaForm
-from sportello.alerts.models import Alert, AlertStatus
-from sportello.alerts.targeting import alert_area_set
+from sportello.alerts.models import Alert, AlertKind, AlertStatus
+from sportello.alerts.targeting import alert_area_set, recipients_in_area
 from sportello.core.decorators import operator_required
 from sportello.core.exceptions import ApplicationError
 from sportello.places.areas.geojson import geojson_read
 from sportello.places.areas.labels import area_summary, feature_label, street_entry_label
-from sportello.places.areas.selection import area_civic_count
+from sportello.places.areas.selection import area_civic_count, area_civic_numbers
 from sportello.places.areas.shapes import territory_bounds
 from sportello.places.areas.spec import AREA_DESCRIPTION_LENGTH, EMPTY_COLLECTION
 from sportello.places.areas.validation import area_clean
@@ -127,6 +127,7 @@ def map_config(alert: Alert, *, editable: bool) -> dict[str, Any]:
             "countOne": _("Nell'area: 1 numero civico (%(summary)s)."),
             "countNone": _("Nessun numero civico nell'area (%(summary)s)."),
             "countFailed": _("Il conteggio non è riuscito: riprova fra poco."),
+            "countRecipients": _("Destinatari nell'area: %(count)s."),
             "recipients": _("%(count)s destinatari a questo indirizzo"),
             "recipientsOne": _("1 destinatario a questo indirizzo"),
             "capped": _(
@@ -222,7 +223,7 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
 def area_count(request: HttpRequest, pk: int) -> JsonResponse:
     """POST {"city", "features", "streets"} -> {"civic_numbers", "summary"} while drawing; a
     problem with the area comes back as {"errors": [...]} (status 400)."""
-    get_object_or_404(Alert.objects.only("pk"), pk=pk)
+    alert = get_object_or_404(Alert.objects.only("pk", "kind"), pk=pk)
     try:
         data = json.loads(request.body or b"{}")
     except json.JSONDecodeError:
@@ -241,8 +242,15 @@ def area_count(request: HttpRequest, pk: int) -> JsonResponse:
         cleaned = area_clean(spec)
     except ValidationError as error:
         return JsonResponse({"errors": error.messages}, status=400)
+    recipients = recipients_in_area(
+        area_civic_numbers(cleaned), directory_only=alert.kind == AlertKind.RECONFIRM
+    )
     return JsonResponse(
-        {"civic_numbers": area_civic_count(cleaned), "summary": area_summary(cleaned)}
+        {
+            "civic_numbers": area_civic_count(cleaned),
+            "recipients": recipients,
+            "summary": area_summary(cleaned),
+        }
     )
 
 

@@ -245,7 +245,11 @@
       .then(function (data) {
         if (data.errors) { countNode.textContent = data.errors.join(" "); return; }
         var template = data.civic_numbers === 0 ? texts.countNone : data.civic_numbers === 1 ? texts.countOne : texts.count;
-        countNode.textContent = format(template, { count: number(data.civic_numbers), summary: data.summary });
+        var said = format(template, { count: number(data.civic_numbers), summary: data.summary });
+        if (typeof data.recipients === "number" && texts.countRecipients) {
+          said += " " + format(texts.countRecipients, { count: number(data.recipients) });
+        }
+        countNode.textContent = said;
       })
       .catch(function (error) {
         if (error.name !== "AbortError") { countNode.textContent = texts.countFailed; }
