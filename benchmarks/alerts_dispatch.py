@@ -427,6 +427,15 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         _town(50_000)
         print(f"PostgreSQL {connection.pg_version // 10000}, Redis, Celery, 2 worker processes")
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_wal_size")
+            wal = cursor.fetchone()[0]
+            cursor.execute("SHOW shared_buffers")
+            buffers = cursor.fetchone()[0]
+        print(
+            f"PostgreSQL: max_wal_size {wal}, shared_buffers {buffers} (con 1GB di WAL un'allerta "
+            "da 620.000 messaggi forza dei checkpoint a metà invio: vedi docs/operations.md)"
+        )
         print(f"Riferimento della CPU in questo momento: {_cpu_reference()}")
         try:
             _materialise_runs(args, args.runs)
