@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -18,38 +17,22 @@ from django.views.decorators.http import require_GET, require_POST
 from sportello.core.decorators import operator_required
 from sportello.places.areas.labels import area_summary
 from sportello.places.areas.selection import area_civic_count
-from sportello.places.areas.shapes import territory_bounds
 from sportello.places.areas.validation import area_clean
-from sportello.places.maps import basemap_points, draw_texts
+from sportello.places.maps import area_map_config, basemap_points
 
 CHANGE = "permits.change_zone"
 
 
 def zone_map_config() -> dict[str, Any]:
-    return {
-        "tiles": settings.SPORTELLO_MAP_TILES,
-        "attribution": settings.SPORTELLO_MAP_ATTRIBUTION,
-        "bounds": territory_bounds(),
-        "editable": True,
-        "civicsUrl": reverse("permits:operator_zone_civics"),
-        "countUrl": reverse("permits:operator_zone_count"),
-        "draw": draw_texts(),  # the map script's words (places.maps)
-        "texts": {
-            "polygon": _("Poligono con %(count)s vertici"),
-            "circle": _("Cerchio di %(radius)s m"),
-            "remove": _("Togli"),
-            "noShapes": _("Nessuna area disegnata."),
-            "counting": _("Conto i numeri civici nell'area…"),
-            "count": _("Nell'area: %(count)s numeri civici (%(summary)s)."),
-            "countOne": _("Nell'area: 1 numero civico (%(summary)s)."),
-            "countNone": _("Nessun numero civico nell'area (%(summary)s)."),
-            "countFailed": _("Il conteggio non è riuscito: riprova fra poco."),
-            "mapLabel": _(
-                "Mappa della zona: usa le frecce per spostarti, + e − per lo zoom. Senza mouse "
-                "scrivi i confini come coordinate più sotto."
-            ),
-        },
-    }
+    config = area_map_config(
+        civics_url=reverse("permits:operator_zone_civics"),
+        count_url=reverse("permits:operator_zone_count"),
+    )
+    config["texts"]["mapLabel"] = _(
+        "Mappa della zona: usa le frecce per spostarti, + e − per lo zoom. Senza mouse "
+        "scrivi i confini come coordinate più sotto."
+    )
+    return config
 
 
 @require_POST

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sportello.places.areas.civic_points import civic_points
+from sportello.places.areas.shapes import territory_bounds
 from sportello.places.models import CivicNumber
 
 # Civic numbers drawn as dots on an area map (a map without tiles still shows the town).
@@ -104,3 +106,28 @@ def basemap_points(*, west: float, south: float, east: float, north: float) -> d
         for row, civic_id in zip(rows, ids, strict=True):
             row.append(labels.get(civic_id, ""))
     return {"points": rows, "total": total, "shown": len(rows)}
+
+
+def area_map_config(*, civics_url: str, count_url: str, editable: bool = True) -> dict[str, Any]:
+    """What the drawing map script (alerts/area.js) needs on every page that uses it: tiles,
+    the territory, its two endpoints and its words; each page adds its own `texts`."""
+    return {
+        "tiles": settings.SPORTELLO_MAP_TILES,
+        "attribution": settings.SPORTELLO_MAP_ATTRIBUTION,
+        "bounds": territory_bounds(),
+        "editable": editable,
+        "civicsUrl": civics_url,
+        "countUrl": count_url,
+        "draw": draw_texts(),
+        "texts": {
+            "polygon": _("Poligono con %(count)s vertici"),
+            "circle": _("Cerchio di %(radius)s m"),
+            "remove": _("Togli"),
+            "noShapes": _("Nessuna area disegnata."),
+            "counting": _("Conto i numeri civici nell'area…"),
+            "count": _("Nell'area: %(count)s numeri civici (%(summary)s)."),
+            "countOne": _("Nell'area: 1 numero civico (%(summary)s)."),
+            "countNone": _("Nessun numero civico nell'area (%(summary)s)."),
+            "countFailed": _("Il conteggio non è riuscito: riprova fra poco."),
+        },
+    }

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,10 +24,9 @@ from sportello.core.exceptions import ApplicationError
 from sportello.places.areas.geojson import geojson_read
 from sportello.places.areas.labels import area_summary, feature_label, street_entry_label
 from sportello.places.areas.selection import area_civic_count, area_civic_numbers
-from sportello.places.areas.shapes import territory_bounds
 from sportello.places.areas.spec import AREA_DESCRIPTION_LENGTH, EMPTY_COLLECTION
 from sportello.places.areas.validation import area_clean
-from sportello.places.maps import basemap_points, draw_texts
+from sportello.places.maps import area_map_config, basemap_points
 from sportello.places.models import Street
 
 SEND = "alerts.send_alert"
@@ -108,34 +106,20 @@ def _removed(items: list[Any], action: str, prefix: str) -> list[Any]:
 
 
 def map_config(alert: Alert, *, editable: bool) -> dict[str, Any]:
-    return {
-        "tiles": settings.SPORTELLO_MAP_TILES,
-        "attribution": settings.SPORTELLO_MAP_ATTRIBUTION,
-        "bounds": territory_bounds(),
-        "editable": editable,
-        "civicsUrl": reverse("alerts:console_civics"),
-        "countUrl": reverse("alerts:console_area_count", args=[alert.pk]),
-        "pointsUrl": reverse("alerts:console_points", args=[alert.pk]),
-        "draw": draw_texts(),
-        "texts": {
-            "polygon": _("Poligono con %(count)s vertici"),
-            "circle": _("Cerchio di %(radius)s m"),
-            "remove": _("Togli"),
-            "noShapes": _("Nessuna area disegnata."),
-            "counting": _("Conto i numeri civici nell'area…"),
-            "count": _("Nell'area: %(count)s numeri civici (%(summary)s)."),
-            "countOne": _("Nell'area: 1 numero civico (%(summary)s)."),
-            "countNone": _("Nessun numero civico nell'area (%(summary)s)."),
-            "countFailed": _("Il conteggio non è riuscito: riprova fra poco."),
-            "countRecipients": _("Destinatari nell'area: %(count)s."),
-            "recipients": _("%(count)s destinatari a questo indirizzo"),
-            "recipientsOne": _("1 destinatario a questo indirizzo"),
-            "capped": _(
-                "La mappa mostra %(shown)s indirizzi su %(total)s, scelti in modo uniforme."
-            ),
-            "mapLabel": _("Mappa dell'area: usa le frecce per spostarti, + e − per lo zoom."),
-        },
-    }
+    config = area_map_config(
+        civics_url=reverse("alerts:console_civics"),
+        count_url=reverse("alerts:console_area_count", args=[alert.pk]),
+        editable=editable,
+    )
+    config["pointsUrl"] = reverse("alerts:console_points", args=[alert.pk])
+    config["texts"].update(
+        countRecipients=_("Destinatari nell'area: %(count)s."),
+        recipients=_("%(count)s destinatari a questo indirizzo"),
+        recipientsOne=_("1 destinatario a questo indirizzo"),
+        capped=_("La mappa mostra %(shown)s indirizzi su %(total)s, scelti in modo uniforme."),
+        mapLabel=_("Mappa dell'area: usa le frecce per spostarti, + e − per lo zoom."),
+    )
+    return config
 
 
 def _area_page(
